@@ -1,0 +1,84 @@
+using System.Numerics;
+
+namespace XorMlNet.Network;
+
+/// <summary>
+/// Span-in, span-out math shared by the network's forward and backward passes. Every kernel checks its lengths
+/// first, allocates nothing and works for <see cref="float"/> and <see cref="double"/> alike.
+/// </summary>
+internal static class Kernels
+{
+    /// <summary>σ(z) = 1 / (1 + e^(−z)) for one value.</summary>
+    public static T Sigmoid<T>(T z) where T : IFloatingPointIeee754<T>
+        => T.One / (T.One + T.Exp(-z));
+
+    /// <summary>destination[i] = σ(z[i]); <paramref name="destination"/> may be <paramref name="z"/> itself.</summary>
+    public static void Sigmoid<T>(ReadOnlySpan<T> z, Span<T> destination) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(z.Length, destination.Length, nameof(destination));
+        for (int i = 0; i < z.Length; i++)
+        {
+            destination[i] = T.One / (T.One + T.Exp(-z[i]));
+        }
+    }
+
+    /// <summary>Σ (prediction[i] − target[i])².</summary>
+    public static T SumOfSquaredErrors<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(prediction.Length, target.Length, nameof(target));
+        T sum = T.Zero;
+        for (int i = 0; i < prediction.Length; i++)
+        {
+            T error = prediction[i] - target[i];
+            sum += error * error;
+        }
+        return sum;
+    }
+
+    /// <summary>Mean squared error, mean((prediction − target)²), the notebook's loss; 0 for empty spans.</summary>
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target) where T : IFloatingPointIeee754<T>
+        => prediction.Length == 0 ? T.Zero : SumOfSquaredErrors(prediction, target) / T.CreateChecked(prediction.Length);
+
+    /// <summary>destination[i] += scale · x[i] (BLAS axpy).</summary>
+    public static void MultiplyAdd<T>(T scale, ReadOnlySpan<T> x, Span<T> destination) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(x.Length, destination.Length, nameof(destination));
+        for (int i = 0; i < x.Length; i++)
+        {
+            destination[i] += scale * x[i];
+        }
+    }
+
+    /// <summary>Σ x[i] · y[i].</summary>
+    public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(x.Length, y.Length, nameof(y));
+        T sum = T.Zero;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += x[i] * y[i];
+        }
+        return sum;
+    }
+
+    /// <summary>True when every value is finite (no NaN, no ±∞).</summary>
+    public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : IFloatingPointIeee754<T>
+    {
+        foreach (T value in values)
+        {
+            if (!T.IsFinite(value))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void CheckSameLength(int expected, int actual, string parameterName)
+    {
+        if (expected != actual)
+        {
+            throw new ArgumentException($"Length {actual} does not match the input length {expected}.", parameterName);
+        }
+    }
+}
