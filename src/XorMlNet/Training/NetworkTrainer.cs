@@ -5,86 +5,405 @@ using XorMlNet.Network;
 namespace XorMlNet.Training;
 
 /// <summary>
-/// The notebook's training loop: each epoch runs forward, records the MSE, backpropagates, and steps every
-/// parameter. Works on plain spans, knows nothing of ML.NET, and allocates nothing once training has started.
+/// Trains a <see cref="TwoLayerNetwork{T}"/> on plain spans: the notebook's loop (forward, MSE, backward, step)
+/// with a choice of solver, mini-batches, L2, validation with early stopping, a loss tolerance and restarts from
+/// fresh weights when an attempt stalls. Knows nothing of ML.NET; every buffer is allocated once per call, before
+/// the first epoch, and the same settings and seed give bit-identical weights.
 /// </summary>
 public static class NetworkTrainer
 {
     /// <summary>
-    /// Rows processed per forward/backward block: bounds the activation buffers whatever the table's size.
-    /// The gradient is the same sum whatever the block size, up to rounding.
+    /// Rows processed per forward/backward block: bounds the activation buffers whatever the table's size, and is
+    /// how often cancellation is checked. The gradient is the same sum whatever the block size, up to rounding.
     /// </summary>
     internal const int BlockRows = 1024;
 
-    /// <summary>Trains <paramref name="network"/> in place on the rows of <paramref name="features"/>.</summary>
-    /// <param name="network">Initialised network; updated in place.</param>
-    /// <param name="features">n×d row-major.</param>
-    /// <param name="targets">n targets in [0, 1].</param>
-    /// <param name="settings">Learning rate, epochs, progress and cancellation.</param>
-    /// <exception cref="ArgumentException">The spans do not describe the same rows, or there are none.</exception>
-    /// <exception cref="ArithmeticException">The loss became NaN or infinite (message names the epoch and LearningRate).</exception>
-    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    /// <summary>Mixed into <see cref="TrainingSettings.Seed"/> so that row shuffles do not reuse the weights' random stream.</summary>
+    private const uint DataStreamSalt = 0x9E3779B9u;
+
+    /// <summary>Trains <paramref name="network"/> in place on the rows of <paramref name="features"/>, without validation rows
+    /// (unless <see cref="TrainingSettings.ValidationFraction"/> holds some out).</summary>
+    /// <inheritdoc cref="Train{T}(TwoLayerNetwork{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, TrainingSettings)"/>
     public static TrainingResult Train<T>(TwoLayerNetwork<T> network, ReadOnlySpan<T> features, ReadOnlySpan<T> targets, TrainingSettings settings)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Train(network, features, targets, ReadOnlySpan<T>.Empty, ReadOnlySpan<T>.Empty, settings);
+
+    /// <summary>
+    /// Trains <paramref name="network"/> in place on the rows of <paramref name="features"/>, measuring the validation
+    /// loss after every epoch on the validation rows (for early stopping and reporting).
+    /// </summary>
+    /// <param name="network">Initialised network; updated in place. When training stops early (or runs out of epochs
+    /// with early stopping on), it ends with the weights of the best validation epoch.</param>
+    /// <param name="features">n×d row-major, d = <see cref="TwoLayerNetwork{T}.InputSize"/>.</param>
+    /// <param name="targets">n targets in [0, 1].</param>
+    /// <param name="validationFeatures">m×d row-major; empty for none.</param>
+    /// <param name="validationTargets">m targets; empty for none.</param>
+    /// <param name="settings">Solver, stopping rules, seed, progress and cancellation; see <see cref="TrainingSettings"/>.</param>
+    /// <returns>Loss histories, epochs run, why training stopped and how many restarts happened.</returns>
+    /// <exception cref="ArgumentException">The spans do not describe whole rows of d features with one target each,
+    /// there are no training rows, or <see cref="TrainingSettings.ValidationFraction"/> leaves one side without rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named by the exception's ParamName).</exception>
+    /// <exception cref="ArithmeticException">Training diverged: the loss or a parameter became NaN or infinite. The message
+    /// names the epoch and the LearningRate.</exception>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    public static TrainingResult Train<T>(TwoLayerNetwork<T> network, ReadOnlySpan<T> features, ReadOnlySpan<T> targets,
+        ReadOnlySpan<T> validationFeatures, ReadOnlySpan<T> validationTargets, TrainingSettings settings)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
-        int d = network.InputSize, h = network.HiddenSize;
-        int rows = targets.Length;
+        settings.Validate();
+        int d = network.InputSize;
+        int rows = CheckRows(features, targets, d, nameof(features), nameof(targets));
         if (rows == 0)
         {
             throw new ArgumentException("There are no training rows.", nameof(targets));
         }
-        if ((long)rows * d != features.Length)
+        bool hasValidation = validationFeatures.Length > 0 || validationTargets.Length > 0;
+        if (hasValidation)
         {
-            throw new ArgumentException($"{rows} targets need {(long)rows * d} feature values, but {features.Length} were given.", nameof(features));
+            CheckRows(validationFeatures, validationTargets, d, nameof(validationFeatures), nameof(validationTargets));
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.NumberOfEpochs, 1, nameof(settings.NumberOfEpochs));
 
-        int block = Math.Min(rows, BlockRows);
-        var hidden = new T[block * h];
-        var output = new T[block];
-        var gradient = new T[network.Parameters.Length];
-        var delta1 = new T[h];
-        var losses = new List<double>(Math.Min(settings.NumberOfEpochs, 1 << 20));
-        T learningRate = T.CreateChecked(settings.LearningRate);
-        // MSE = (1/N)·Σ(ŷ − y)², so dL/dŷ = (2/N)·(ŷ − y).
-        T lossScale = T.CreateChecked(2.0) / T.CreateChecked(rows);
-        CancellationToken cancellation = settings.CancellationToken;
-        var clock = Stopwatch.StartNew();
-
-        for (int epoch = 1; epoch <= settings.NumberOfEpochs; epoch++)
+        NumpyRandom dataRandom = CreateDataRandom(settings.Seed);
+        if (!hasValidation && settings.ValidationFraction > 0)
         {
-            cancellation.ThrowIfCancellationRequested();
-            Array.Clear(gradient);
-            double squaredErrorSum = 0;
+            var permutation = new int[rows];
+            int held = SplitRows(rows, settings.ValidationFraction, dataRandom, permutation);
+            var trainX = new T[(rows - held) * d];
+            var trainY = new T[rows - held];
+            var validX = new T[held * d];
+            var validY = new T[held];
+            GatherRows(features, targets, permutation.AsSpan(0, held), d, validX, validY);
+            GatherRows(features, targets, permutation.AsSpan(held), d, trainX, trainY);
+            features = trainX;
+            targets = trainY;
+            validationFeatures = validX;
+            validationTargets = validY;
+            rows -= held;
+            hasValidation = true;
+        }
+
+        var run = new Run<T>(network, settings, rows, validationTargets.Length);
+        return run.Train(features, targets, validationFeatures, validationTargets, dataRandom);
+    }
+
+    /// <summary>The generator of row shuffles and of the validation split for a given <see cref="TrainingSettings.Seed"/>.</summary>
+    internal static NumpyRandom CreateDataRandom(uint seed) => new(seed ^ DataStreamSalt);
+
+    /// <summary>
+    /// Fills <paramref name="permutation"/> with a Fisher–Yates permutation of 0..rows−1 drawn from
+    /// <paramref name="random"/> and returns how many of its first entries are validation rows: round(fraction · rows),
+    /// halves away from zero.
+    /// </summary>
+    /// <exception cref="ArgumentException">Either side would have no rows.</exception>
+    internal static int SplitRows(int rows, double fraction, NumpyRandom random, Span<int> permutation)
+    {
+        int held = (int)Math.Round(fraction * rows, MidpointRounding.AwayFromZero);
+        if (held < 1 || held > rows - 1)
+        {
+            throw new ArgumentException(
+                $"ValidationFraction {fraction} of {rows} training rows would hold out {held} rows for validation, " +
+                "but both the training and the validation side need at least one row. Use more rows, another fraction, or pass validation rows.",
+                "settings");
+        }
+        for (int i = 0; i < permutation.Length; i++)
+        {
+            permutation[i] = i;
+        }
+        Shuffle(permutation, random);
+        return held;
+    }
+
+    /// <summary>Fisher–Yates shuffle in place, uniform over permutations.</summary>
+    private static void Shuffle(Span<int> values, NumpyRandom random)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = random.NextInt32(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    /// <summary>Copies the rows <paramref name="indices"/> of (x, y), in that order, into (xOut, yOut).</summary>
+    private static void GatherRows<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<int> indices, int d, Span<T> xOut, Span<T> yOut)
+    {
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int row = indices[k];
+            x.Slice(row * d, d).CopyTo(xOut.Slice(k * d, d));
+            yOut[k] = y[row];
+        }
+    }
+
+    private static int CheckRows<T>(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int d, string featuresName, string targetsName)
+    {
+        if ((long)targets.Length * d != features.Length)
+        {
+            throw new ArgumentException(
+                $"{targets.Length} targets ({targetsName}) need {(long)targets.Length * d} feature values of {d} per row, but {features.Length} were given.",
+                featuresName);
+        }
+        return targets.Length;
+    }
+
+    /// <summary>
+    /// One call's training state: buffers sized once, solver state, stopping and restart bookkeeping. Data stay
+    /// spans, passed to each method.
+    /// </summary>
+    private sealed class Run<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly TwoLayerNetwork<T> _network;
+        private readonly TrainingSettings _settings;
+        private readonly int _rows;
+        private readonly int _batchRows;
+        private readonly int _blockRows;
+        private readonly int[] _order;
+        private readonly T[] _batchX;
+        private readonly T[] _batchY;
+        private readonly T[] _hidden;
+        private readonly T[] _output;
+        private readonly T[] _gradient;
+        private readonly T[] _delta1;
+        private readonly T[] _first;
+        private readonly T[] _second;
+        private readonly T[] _bestValidationWeights;
+        private readonly T[] _bestAttemptWeights;
+        private readonly T _learningRate;
+        private readonly T _momentum;
+        private readonly T _epsilon;
+        private readonly T _lambda;
+        private int _solverSteps;
+
+        public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows)
+        {
+            _network = network;
+            _settings = settings;
+            _rows = rows;
+            int parameters = network.Parameters.Length, h = network.HiddenSize, d = network.InputSize;
+            _batchRows = settings.BatchSize == 0 || settings.BatchSize >= rows ? rows : settings.BatchSize;
+            _blockRows = Math.Min(_batchRows, BlockRows);
+            bool shuffled = _batchRows < rows;
+            _order = shuffled ? new int[rows] : [];
+            for (int i = 0; i < _order.Length; i++)
+            {
+                _order[i] = i;
+            }
+            _batchX = shuffled ? new T[_blockRows * d] : [];
+            _batchY = shuffled ? new T[_blockRows] : [];
+            int bufferRows = Math.Max(_blockRows, Math.Min(validationRows, BlockRows));
+            _hidden = new T[bufferRows * h];
+            _output = new T[bufferRows];
+            _gradient = new T[parameters];
+            _delta1 = new T[h];
+            _first = settings.Solver is Solver.Momentum or Solver.Adam ? new T[parameters] : [];
+            _second = settings.Solver is Solver.Adam ? new T[parameters] : [];
+            _bestValidationWeights = validationRows > 0 && settings.EpochsWithoutImprovement > 0 ? new T[parameters] : [];
+            _bestAttemptWeights = settings.MaxRestarts > 0 ? new T[parameters] : [];
+            _learningRate = T.CreateChecked(settings.LearningRate);
+            _momentum = T.CreateChecked(settings.Momentum);
+            _epsilon = T.CreateChecked(settings.Epsilon);
+            _lambda = T.CreateChecked(settings.L2Regularization);
+        }
+
+        public TrainingResult Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> validationX, ReadOnlySpan<T> validationY,
+            NumpyRandom dataRandom)
+        {
+            TrainingSettings settings = _settings;
+            bool hasValidation = validationY.Length > 0;
+            bool earlyStopping = _bestValidationWeights.Length > 0;
+            int capacity = Math.Min(settings.NumberOfEpochs, 1 << 20);
+            var trainingLosses = new List<double>(capacity);
+            var validationLosses = new List<double>(hasValidation ? capacity : 0);
+            NumpyRandom? restartRandom = null;
+            var clock = Stopwatch.StartNew();
+
+            double bestValidation = double.PositiveInfinity;
+            int bestValidationEpoch = 0;
+            double bestAttemptLoss = double.PositiveInfinity;
+            int restarts = 0, attemptStart = 0;
+            double progressLoss = double.PositiveInfinity;
+            int progressEpoch = 0;
+            StopReason? stop = null;
+            double loss = double.NaN;
+
+            for (int epoch = 1; stop is null; epoch++)
+            {
+                loss = TrainEpoch(x, y, dataRandom);
+                if (!double.IsFinite(loss) || !Kernels.AllFinite<T>(_network.Parameters))
+                {
+                    string what = double.IsFinite(loss) ? "a parameter became infinite or NaN" : $"the training loss became {loss}";
+                    throw new ArithmeticException(
+                        $"Training diverged at epoch {epoch}: {what}. Lower LearningRate (now {settings.LearningRate}).");
+                }
+                trainingLosses.Add(loss);
+
+                double validationLoss = double.NaN;
+                if (hasValidation)
+                {
+                    validationLoss = MeanSquaredError(validationX, validationY);
+                    validationLosses.Add(validationLoss);
+                    if (earlyStopping && validationLoss < bestValidation)
+                    {
+                        bestValidation = validationLoss;
+                        bestValidationEpoch = epoch;
+                        _network.Parameters.CopyTo(_bestValidationWeights);
+                    }
+                }
+
+                if (loss < progressLoss * (1 - settings.RestartMinimumImprovement))
+                {
+                    progressLoss = loss;
+                    progressEpoch = epoch;
+                }
+
+                if (loss < settings.LossTolerance)
+                {
+                    stop = StopReason.LossToleranceReached;
+                }
+                else if (earlyStopping && epoch - Math.Max(bestValidationEpoch, attemptStart) >= settings.EpochsWithoutImprovement)
+                {
+                    stop = StopReason.EarlyStopping;
+                }
+                else if (epoch == settings.NumberOfEpochs)
+                {
+                    stop = StopReason.MaximumEpochs;
+                }
+                else if (restarts < settings.MaxRestarts && epoch - progressEpoch >= settings.RestartPatience)
+                {
+                    if (loss < bestAttemptLoss)
+                    {
+                        bestAttemptLoss = loss;
+                        _network.Parameters.CopyTo(_bestAttemptWeights);
+                    }
+                    restartRandom ??= CreateRestartRandom();
+                    _network.InitializeNormal(restartRandom, settings.InitialWeightScale);
+                    ResetSolver();
+                    restarts++;
+                    attemptStart = epoch;
+                    progressLoss = double.PositiveInfinity;
+                    progressEpoch = epoch;
+                }
+
+                if (settings.Progress is { } report && (epoch % settings.ProgressInterval == 0 || stop is not null))
+                {
+                    report(new TrainingProgress(epoch, loss, validationLoss, clock.Elapsed));
+                }
+            }
+
+            if (earlyStopping && stop is StopReason.EarlyStopping or StopReason.MaximumEpochs)
+            {
+                _bestValidationWeights.CopyTo(_network.Parameters);
+            }
+            else if (stop is StopReason.MaximumEpochs && bestAttemptLoss < loss)
+            {
+                _bestAttemptWeights.CopyTo(_network.Parameters);
+            }
+
+            return new TrainingResult(trainingLosses.ToArray(), validationLosses.ToArray(), stop.Value, restarts);
+        }
+
+        /// <summary>
+        /// Restart weights come from <c>NumpyRandom(Seed)</c> after replaying the draw of the initial weights, so that
+        /// attempt k gets the k-th initialisation of numpy's stream for that seed.
+        /// </summary>
+        private NumpyRandom CreateRestartRandom()
+        {
+            var random = new NumpyRandom(_settings.Seed);
+            _network.InitializeNormal(random, _settings.InitialWeightScale);
+            return random;
+        }
+
+        /// <summary>One pass over the training rows; returns the epoch's training loss (see <see cref="TrainingResult.TrainingLoss"/>).</summary>
+        private double TrainEpoch(ReadOnlySpan<T> x, ReadOnlySpan<T> y, NumpyRandom dataRandom)
+        {
+            TwoLayerNetwork<T> network = _network;
+            CancellationToken cancellation = _settings.CancellationToken;
+            int d = network.InputSize, h = network.HiddenSize;
+            bool shuffled = _order.Length > 0;
+            if (shuffled)
+            {
+                Shuffle(_order, dataRandom);
+            }
+
+            double squaredErrorSum = 0, weightedPenalty = 0;
+            for (int batchStart = 0; batchStart < _rows; batchStart += _batchRows)
+            {
+                int batchEnd = Math.Min(batchStart + _batchRows, _rows);
+                int batchRows = batchEnd - batchStart;
+                Array.Clear(_gradient);
+                // MSE over the batch = (1/B)·Σ(ŷ − y)², so dL/dŷ = (2/B)·(ŷ − y).
+                T lossScale = T.CreateChecked(2.0) / T.CreateChecked(batchRows);
+                for (int start = batchStart; start < batchEnd; start += _blockRows)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    int n = Math.Min(_blockRows, batchEnd - start);
+                    ReadOnlySpan<T> bx, by;
+                    if (shuffled)
+                    {
+                        GatherRows(x, y, _order.AsSpan(start, n), d, _batchX, _batchY);
+                        bx = _batchX.AsSpan(0, n * d);
+                        by = _batchY.AsSpan(0, n);
+                    }
+                    else
+                    {
+                        bx = x.Slice(start * d, n * d);
+                        by = y.Slice(start, n);
+                    }
+                    Span<T> a1 = _hidden.AsSpan(0, n * h);
+                    Span<T> yHat = _output.AsSpan(0, n);
+                    network.Forward(bx, a1, yHat);
+                    squaredErrorSum += double.CreateChecked(Kernels.SumOfSquaredErrors<T>(yHat, by));
+                    network.Backward(bx, by, a1, yHat, lossScale, _gradient, _delta1);
+                }
+                if (_settings.L2Regularization > 0)
+                {
+                    weightedPenalty += batchRows * SolverSteps.AddL2(network, _gradient, _lambda);
+                }
+                StepSolver();
+            }
+            return squaredErrorSum / _rows + weightedPenalty / _rows;
+        }
+
+        private void StepSolver()
+        {
+            Span<T> theta = _network.Parameters;
+            switch (_settings.Solver)
+            {
+                case Solver.GradientDescent:
+                    SolverSteps.GradientDescentStep<T>(theta, _gradient, _learningRate);
+                    break;
+                case Solver.Momentum:
+                    SolverSteps.MomentumStep<T>(theta, _gradient, _first, _learningRate, _momentum, _settings.UseNesterov);
+                    break;
+                default:
+                    SolverSteps.AdamStep<T>(theta, _gradient, _first, _second, _learningRate, _settings.Beta1, _settings.Beta2, _epsilon, ++_solverSteps);
+                    break;
+            }
+        }
+
+        private void ResetSolver()
+        {
+            Array.Clear(_first);
+            Array.Clear(_second);
+            _solverSteps = 0;
+        }
+
+        /// <summary>Plain MSE of the network on (x, y), in blocks.</summary>
+        private double MeanSquaredError(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        {
+            int d = _network.InputSize, h = _network.HiddenSize, rows = y.Length;
+            int block = _output.Length;
+            double sum = 0;
             for (int start = 0; start < rows; start += block)
             {
+                _settings.CancellationToken.ThrowIfCancellationRequested();
                 int n = Math.Min(block, rows - start);
-                ReadOnlySpan<T> x = features.Slice(start * d, n * d);
-                ReadOnlySpan<T> y = targets.Slice(start, n);
-                Span<T> a1 = hidden.AsSpan(0, n * h);
-                Span<T> yHat = output.AsSpan(0, n);
-                network.Forward(x, a1, yHat);
-                squaredErrorSum += double.CreateChecked(Kernels.SumOfSquaredErrors<T>(yHat, y));
-                network.Backward(x, y, a1, yHat, lossScale, gradient, delta1);
+                Span<T> yHat = _output.AsSpan(0, n);
+                _network.Forward(x.Slice(start * d, n * d), _hidden.AsSpan(0, n * h), yHat);
+                sum += double.CreateChecked(Kernels.SumOfSquaredErrors<T>(yHat, y.Slice(start, n)));
             }
-
-            double loss = squaredErrorSum / rows;
-            if (!double.IsFinite(loss))
-            {
-                throw new ArithmeticException(
-                    $"Training diverged at epoch {epoch}: the training loss became {loss}. Lower LearningRate (now {settings.LearningRate}).");
-            }
-            losses.Add(loss);
-            network.Step(gradient, learningRate);
-
-            if (settings.Progress is { } progress && (epoch % settings.ProgressInterval == 0 || epoch == settings.NumberOfEpochs))
-            {
-                progress(new TrainingProgress(epoch, loss, double.NaN, clock.Elapsed));
-            }
+            return sum / rows;
         }
-
-        return new TrainingResult(losses.ToArray(), [], StopReason.MaximumEpochs);
     }
 }

@@ -1,0 +1,153 @@
+// XorMlNet example: the notebook's XOR network, trained and scored through an ordinary ML.NET pipeline.
+//
+//   dotnet run --project examples/XorMlNet.Example                      train, evaluate, save xor-model.zip, reload, score
+//   dotnet run --project examples/XorMlNet.Example -- --score MODEL.zip   only load MODEL.zip in this fresh process and score
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using XorMlNet;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+return args switch
+{
+    [] => XorExample.TrainSaveReloadAndScore("xor-model.zip"),
+    ["--score", string path] => XorExample.LoadAndScore(path),
+    _ => XorExample.Usage(),
+};
+
+/// <summary>The example's one scenario, in the shape of ML.NET's samples.</summary>
+internal static class XorExample
+{
+    /// <summary>The four rows of the XOR truth table.</summary>
+    private static readonly XorRow[] Table =
+    [
+        new() { X1 = 0, X2 = 0, Label = false },
+        new() { X1 = 1, X2 = 0, Label = true },
+        new() { X1 = 0, X2 = 1, Label = true },
+        new() { X1 = 1, X2 = 1, Label = false },
+    ];
+
+    /// <summary>Two rows off the grid, to see what the network does between the corners.</summary>
+    private static readonly XorRow[] OffGrid =
+    [
+        new() { X1 = 0.9f, X2 = 0.1f },
+        new() { X1 = 0.9f, X2 = 0.9f },
+    ];
+
+    public static int TrainSaveReloadAndScore(string modelPath)
+    {
+        var mlContext = new MLContext(seed: 0);
+        IDataView data = mlContext.Data.LoadFromEnumerable(Table);
+
+        var options = new XorMlpEstimator.Options
+        {
+            Progress = p => Console.Write($"\rEpoch {p.Epoch,7}  training loss {p.TrainingLoss:F6}  {p.Elapsed.TotalMilliseconds,6:F0} ms"),
+        };
+        var pipeline = mlContext.Transforms.Concatenate("Features", nameof(XorRow.X1), nameof(XorRow.X2))
+            .Append(mlContext.BinaryClassification.Trainers.XorMlp(options));
+
+        Console.WriteLine("Training the 2-2-1 sigmoid network on XOR...");
+        TransformerChain<XorMlpTransformer> model = pipeline.Fit(data);
+        XorMlpModelParameters network = model.LastTransformer.Model;
+        Console.WriteLine();
+        Console.WriteLine($"Stopped after {network.EpochsRun} epochs ({network.StopReason}), final training loss {network.TrainingLossHistory[^1]:F6}.");
+        Console.WriteLine();
+
+        IDataView scored = model.Transform(data);
+        PrintTable("Scored by the fitted pipeline:", mlContext.Data.CreateEnumerable<XorPrediction>(scored, reuseRowObject: false));
+
+        CalibratedBinaryClassificationMetrics metrics = mlContext.BinaryClassification.Evaluate(scored);
+        Console.WriteLine($"Evaluate: accuracy {metrics.Accuracy:P0}, AUC {metrics.AreaUnderRocCurve:F2}");
+        Console.WriteLine();
+
+        SaveAtomically(mlContext, model, data.Schema, modelPath);
+        Console.WriteLine($"Saved the pipeline to {modelPath}.");
+        return LoadAndScore(modelPath);
+    }
+
+    public static int LoadAndScore(string modelPath)
+    {
+        var mlContext = new MLContext(seed: 0);
+        ITransformer loaded;
+        try
+        {
+            loaded = mlContext.Model.Load(modelPath, out _);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Cannot load the model '{modelPath}': {ex.Message}");
+            return 2;
+        }
+
+        Console.WriteLine($"Reloaded {modelPath} in a new MLContext: its last transformer is {LastTransformer(loaded)?.GetType().Name ?? "not an XorMlpTransformer"}.");
+        PredictionEngine<XorRow, XorPrediction> engine = mlContext.Model.CreatePredictionEngine<XorRow, XorPrediction>(loaded);
+        PrintTable("Scored by a PredictionEngine on the reloaded model:", Table.Concat(OffGrid).Select(row => Predict(engine, row)));
+        return 0;
+    }
+
+    public static int Usage()
+    {
+        Console.Error.WriteLine("usage: XorMlNet.Example [--score MODEL.zip]");
+        return 1;
+    }
+
+    /// <summary>Writes the model next to its destination first and then moves it into place, so a crash mid-save never leaves a truncated model.</summary>
+    private static void SaveAtomically(MLContext mlContext, ITransformer model, DataViewSchema schema, string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            mlContext.Model.Save(model, schema, temporary);
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static XorMlpTransformer? LastTransformer(ITransformer model)
+        => model is TransformerChain<ITransformer> chain ? chain.LastTransformer as XorMlpTransformer : model as XorMlpTransformer;
+
+    private static XorPrediction Predict(PredictionEngine<XorRow, XorPrediction> engine, XorRow row)
+    {
+        XorPrediction prediction = engine.Predict(row);
+        prediction.X1 = row.X1;
+        prediction.X2 = row.X2;
+        prediction.Label = row.Label;
+        return prediction;
+    }
+
+    private static void PrintTable(string title, IEnumerable<XorPrediction> rows)
+    {
+        Console.WriteLine(title);
+        Console.WriteLine("   X1    X2  Label     Score  Probability  PredictedLabel");
+        foreach (XorPrediction p in rows)
+        {
+            Console.WriteLine($"{p.X1,5:0.0} {p.X2,5:0.0}  {(p.Label ? 1 : 0),5} {p.Score,9:F4} {p.Probability,12:F4}  {p.PredictedLabel,14}");
+        }
+        Console.WriteLine();
+    }
+}
+
+/// <summary>One row of the input table.</summary>
+internal sealed class XorRow
+{
+    public float X1 { get; set; }
+    public float X2 { get; set; }
+    public bool Label { get; set; }
+}
+
+/// <summary>A row with the columns the trainer adds.</summary>
+internal sealed class XorPrediction
+{
+    public float X1 { get; set; }
+    public float X2 { get; set; }
+    public bool Label { get; set; }
+    public float Score { get; set; }
+    public float Probability { get; set; }
+    public bool PredictedLabel { get; set; }
+}

@@ -1,0 +1,369 @@
+using XorMlNet.Persistence;
+using XorMlNet.Training;
+
+namespace XorMlNet;
+
+public sealed partial class XorMlpEstimator
+{
+    /// <summary>
+    /// Options for <see cref="XorMlpEstimator"/>. The defaults (<see cref="Defaults"/>) learn XOR from any seed; the
+    /// notebook's own recipe is <see cref="Notebook"/>.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>The default value of every option, as named constants.</summary>
+        public static class Defaults
+        {
+            /// <summary>ML.NET's default label column name.</summary>
+            public const string LabelColumnName = "Label";
+
+            /// <summary>ML.NET's default feature column name.</summary>
+            public const string FeatureColumnName = "Features";
+
+            /// <summary>The notebook's two hidden units, enough for XOR.</summary>
+            public const int HiddenLayerSize = 2;
+
+            /// <summary>The notebook's seed.</summary>
+            public const int Seed = 42;
+
+            /// <summary>The notebook's initialisation, N(0, 1) · 0.1.</summary>
+            public const double InitialWeightScale = 0.1;
+
+            /// <inheritdoc cref="TrainingDefaults.Solver"/>
+            public const Solver Solver = TrainingDefaults.Solver;
+
+            /// <inheritdoc cref="TrainingDefaults.LearningRate"/>
+            public const double LearningRate = TrainingDefaults.LearningRate;
+
+            /// <inheritdoc cref="TrainingDefaults.NumberOfEpochs"/>
+            public const int NumberOfEpochs = TrainingDefaults.NumberOfEpochs;
+
+            /// <inheritdoc cref="TrainingDefaults.BatchSize"/>
+            public const int BatchSize = TrainingDefaults.BatchSize;
+
+            /// <inheritdoc cref="TrainingDefaults.Momentum"/>
+            public const double Momentum = TrainingDefaults.Momentum;
+
+            /// <inheritdoc cref="TrainingDefaults.UseNesterov"/>
+            public const bool UseNesterov = TrainingDefaults.UseNesterov;
+
+            /// <inheritdoc cref="TrainingDefaults.Beta1"/>
+            public const double Beta1 = TrainingDefaults.Beta1;
+
+            /// <inheritdoc cref="TrainingDefaults.Beta2"/>
+            public const double Beta2 = TrainingDefaults.Beta2;
+
+            /// <inheritdoc cref="TrainingDefaults.Epsilon"/>
+            public const double Epsilon = TrainingDefaults.Epsilon;
+
+            /// <inheritdoc cref="TrainingDefaults.L2Regularization"/>
+            public const double L2Regularization = TrainingDefaults.L2Regularization;
+
+            /// <inheritdoc cref="TrainingDefaults.LossTolerance"/>
+            public const double LossTolerance = TrainingDefaults.LossTolerance;
+
+            /// <inheritdoc cref="TrainingDefaults.EpochsWithoutImprovement"/>
+            public const int EpochsWithoutImprovement = TrainingDefaults.EpochsWithoutImprovement;
+
+            /// <inheritdoc cref="TrainingDefaults.ValidationFraction"/>
+            public const double ValidationFraction = TrainingDefaults.ValidationFraction;
+
+            /// <inheritdoc cref="TrainingDefaults.MaxRestarts"/>
+            public const int MaxRestarts = TrainingDefaults.MaxRestarts;
+
+            /// <inheritdoc cref="TrainingDefaults.RestartPatience"/>
+            public const int RestartPatience = TrainingDefaults.RestartPatience;
+
+            /// <inheritdoc cref="TrainingDefaults.RestartMinimumImprovement"/>
+            public const double RestartMinimumImprovement = TrainingDefaults.RestartMinimumImprovement;
+
+            /// <summary>How many epochs between two progress messages and callbacks.</summary>
+            public const int ProgressInterval = TrainingDefaults.ProgressInterval;
+        }
+
+        /// <summary>Name of the label column: <see cref="bool"/>, or <see cref="float"/> in [0, 1].</summary>
+        public string LabelColumnName = Defaults.LabelColumnName;
+
+        /// <summary>Name of the feature column: a known-size vector of <see cref="float"/>.</summary>
+        public string FeatureColumnName = Defaults.FeatureColumnName;
+
+        /// <summary>Number of hidden sigmoid units, H.</summary>
+        public int HiddenLayerSize = Defaults.HiddenLayerSize;
+
+        /// <inheritdoc cref="TrainingSettings.Solver"/>
+        public Solver Solver = Defaults.Solver;
+
+        /// <inheritdoc cref="TrainingSettings.LearningRate"/>
+        public double LearningRate = Defaults.LearningRate;
+
+        /// <inheritdoc cref="TrainingSettings.NumberOfEpochs"/>
+        public int NumberOfEpochs = Defaults.NumberOfEpochs;
+
+        /// <inheritdoc cref="TrainingSettings.BatchSize"/>
+        public int BatchSize = Defaults.BatchSize;
+
+        /// <inheritdoc cref="TrainingSettings.Momentum"/>
+        public double Momentum = Defaults.Momentum;
+
+        /// <inheritdoc cref="TrainingSettings.UseNesterov"/>
+        public bool UseNesterov = Defaults.UseNesterov;
+
+        /// <inheritdoc cref="TrainingSettings.Beta1"/>
+        public double Beta1 = Defaults.Beta1;
+
+        /// <inheritdoc cref="TrainingSettings.Beta2"/>
+        public double Beta2 = Defaults.Beta2;
+
+        /// <inheritdoc cref="TrainingSettings.Epsilon"/>
+        public double Epsilon = Defaults.Epsilon;
+
+        /// <inheritdoc cref="TrainingSettings.L2Regularization"/>
+        public double L2Regularization = Defaults.L2Regularization;
+
+        /// <inheritdoc cref="TrainingSettings.LossTolerance"/>
+        public double LossTolerance = Defaults.LossTolerance;
+
+        /// <inheritdoc cref="TrainingSettings.EpochsWithoutImprovement"/>
+        /// <remarks>Validation rows come from <c>Fit(trainData, validationData)</c> or from <see cref="ValidationFraction"/>.</remarks>
+        public int EpochsWithoutImprovement = Defaults.EpochsWithoutImprovement;
+
+        /// <inheritdoc cref="TrainingSettings.ValidationFraction"/>
+        public double ValidationFraction = Defaults.ValidationFraction;
+
+        /// <inheritdoc cref="TrainingSettings.MaxRestarts"/>
+        public int MaxRestarts = Defaults.MaxRestarts;
+
+        /// <inheritdoc cref="TrainingSettings.RestartPatience"/>
+        public int RestartPatience = Defaults.RestartPatience;
+
+        /// <inheritdoc cref="TrainingSettings.RestartMinimumImprovement"/>
+        public double RestartMinimumImprovement = Defaults.RestartMinimumImprovement;
+
+        /// <summary>
+        /// Seed of the initial weights (drawn as numpy's <c>np.random.seed(Seed); randn</c>), of restarts and of row
+        /// shuffles. It alone decides the result: the MLContext's seed plays no part.
+        /// </summary>
+        public int Seed = Defaults.Seed;
+
+        /// <summary>Initial weights are N(0, 1) · this scale; biases start at 0.</summary>
+        public double InitialWeightScale = Defaults.InitialWeightScale;
+
+        /// <summary>How many epochs between two progress messages (in the MLContext log) and <see cref="Progress"/> calls.</summary>
+        public int ProgressInterval = Defaults.ProgressInterval;
+
+        /// <summary>Optional callback with each progress report (epoch, losses, elapsed time). Not saved with the model.</summary>
+        public Action<TrainingProgress>? Progress;
+
+        /// <summary>Cancels training promptly with <see cref="OperationCanceledException"/>. Not saved with the model.</summary>
+        public CancellationToken CancellationToken;
+
+        /// <summary>
+        /// The notebook's configuration: plain full-batch gradient descent, learning rate 0.1, 400,000 epochs, no
+        /// tolerance and no restarts, seed 42, two hidden units, N(0, 1)·0.1 initial weights. It reproduces the
+        /// notebook's numpy trajectory (in float; the network type reproduces it in double too).
+        /// </summary>
+        public static Options Notebook() => new()
+        {
+            Solver = Solver.GradientDescent,
+            LearningRate = 0.1,
+            NumberOfEpochs = 400_000,
+            BatchSize = 0,
+            LossTolerance = 0,
+            MaxRestarts = 0,
+            ValidationFraction = 0,
+            Seed = 42,
+            HiddenLayerSize = 2,
+            InitialWeightScale = 0.1,
+        };
+
+        /// <summary>Largest accepted <see cref="HiddenLayerSize"/>; with d features the network has (d + 2)·H + 1 parameters.</summary>
+        internal const int MaxHiddenLayerSize = 1 << 20;
+
+        internal Options Clone() => (Options)MemberwiseClone();
+
+        /// <summary>Checks every option once, throwing <see cref="ArgumentOutOfRangeException"/> named after the one at fault.</summary>
+        internal void Validate()
+        {
+            CheckName(LabelColumnName, nameof(LabelColumnName));
+            CheckName(FeatureColumnName, nameof(FeatureColumnName));
+            if (string.Equals(LabelColumnName, FeatureColumnName, StringComparison.Ordinal))
+            {
+                throw new ArgumentOutOfRangeException(nameof(LabelColumnName), LabelColumnName,
+                    "LabelColumnName and FeatureColumnName must name different columns.");
+            }
+            if (HiddenLayerSize < 1 || HiddenLayerSize > MaxHiddenLayerSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(HiddenLayerSize), HiddenLayerSize,
+                    $"HiddenLayerSize must be between 1 and {MaxHiddenLayerSize}.");
+            }
+            if (Seed < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "Seed must be non-negative (numpy's seeds are 0 … 2³² − 1).");
+            }
+            // The training options carry the same names as TrainingSettings, which checks them.
+            ToTrainingSettings(progress: null).Validate();
+        }
+
+        internal TrainingSettings ToTrainingSettings(Action<TrainingProgress>? progress) => new()
+        {
+            Solver = Solver,
+            LearningRate = LearningRate,
+            NumberOfEpochs = NumberOfEpochs,
+            BatchSize = BatchSize,
+            Momentum = Momentum,
+            UseNesterov = UseNesterov,
+            Beta1 = Beta1,
+            Beta2 = Beta2,
+            Epsilon = Epsilon,
+            L2Regularization = L2Regularization,
+            LossTolerance = LossTolerance,
+            EpochsWithoutImprovement = EpochsWithoutImprovement,
+            ValidationFraction = ValidationFraction,
+            MaxRestarts = MaxRestarts,
+            RestartPatience = RestartPatience,
+            RestartMinimumImprovement = RestartMinimumImprovement,
+            InitialWeightScale = InitialWeightScale,
+            Seed = (uint)Seed,
+            Progress = progress,
+            ProgressInterval = ProgressInterval,
+            CancellationToken = CancellationToken,
+        };
+
+        /// <summary>The options saved with a model, in this order (docs/model-format.md); callbacks and tokens are not.</summary>
+        private static readonly SavedOption[] SavedOptions =
+        [
+            SavedOption.Text(nameof(LabelColumnName), o => o.LabelColumnName, (o, v) => o.LabelColumnName = v),
+            SavedOption.Text(nameof(FeatureColumnName), o => o.FeatureColumnName, (o, v) => o.FeatureColumnName = v),
+            SavedOption.Int32(nameof(HiddenLayerSize), o => o.HiddenLayerSize, (o, v) => o.HiddenLayerSize = v),
+            SavedOption.Int32(nameof(Solver), o => (int)o.Solver, (o, v) => o.Solver = (Solver)v),
+            SavedOption.Float64(nameof(LearningRate), o => o.LearningRate, (o, v) => o.LearningRate = v),
+            SavedOption.Int32(nameof(NumberOfEpochs), o => o.NumberOfEpochs, (o, v) => o.NumberOfEpochs = v),
+            SavedOption.Int32(nameof(BatchSize), o => o.BatchSize, (o, v) => o.BatchSize = v),
+            SavedOption.Float64(nameof(Momentum), o => o.Momentum, (o, v) => o.Momentum = v),
+            SavedOption.Boolean(nameof(UseNesterov), o => o.UseNesterov, (o, v) => o.UseNesterov = v),
+            SavedOption.Float64(nameof(Beta1), o => o.Beta1, (o, v) => o.Beta1 = v),
+            SavedOption.Float64(nameof(Beta2), o => o.Beta2, (o, v) => o.Beta2 = v),
+            SavedOption.Float64(nameof(Epsilon), o => o.Epsilon, (o, v) => o.Epsilon = v),
+            SavedOption.Float64(nameof(L2Regularization), o => o.L2Regularization, (o, v) => o.L2Regularization = v),
+            SavedOption.Float64(nameof(LossTolerance), o => o.LossTolerance, (o, v) => o.LossTolerance = v),
+            SavedOption.Int32(nameof(EpochsWithoutImprovement), o => o.EpochsWithoutImprovement, (o, v) => o.EpochsWithoutImprovement = v),
+            SavedOption.Float64(nameof(ValidationFraction), o => o.ValidationFraction, (o, v) => o.ValidationFraction = v),
+            SavedOption.Int32(nameof(MaxRestarts), o => o.MaxRestarts, (o, v) => o.MaxRestarts = v),
+            SavedOption.Int32(nameof(RestartPatience), o => o.RestartPatience, (o, v) => o.RestartPatience = v),
+            SavedOption.Float64(nameof(RestartMinimumImprovement), o => o.RestartMinimumImprovement, (o, v) => o.RestartMinimumImprovement = v),
+            SavedOption.Int32(nameof(Seed), o => o.Seed, (o, v) => o.Seed = v),
+            SavedOption.Float64(nameof(InitialWeightScale), o => o.InitialWeightScale, (o, v) => o.InitialWeightScale = v),
+            SavedOption.Int32(nameof(ProgressInterval), o => o.ProgressInterval, (o, v) => o.ProgressInterval = v),
+        ];
+
+        /// <summary>Writes the saved options as a count of (name, kind, value) records; see docs/model-format.md.</summary>
+        internal void WriteTo(PayloadWriter writer)
+        {
+            writer.WriteInt32(SavedOptions.Length);
+            foreach (SavedOption option in SavedOptions)
+            {
+                writer.WriteString(option.Name);
+                writer.WriteByte(option.Kind);
+                option.Write(this, writer);
+            }
+        }
+
+        /// <summary>
+        /// Reads what <see cref="WriteTo"/> wrote. Options missing from the file keep their defaults; an unknown name,
+        /// a wrong kind, a repeated name or a value that fails validation is corruption.
+        /// </summary>
+        internal static Options ReadFrom(ref PayloadReader reader)
+        {
+            var options = new Options();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            int count = reader.ReadCount("OptionCount", sizeof(int) + 1);
+            for (int k = 0; k < count; k++)
+            {
+                string name = reader.ReadString("OptionName");
+                byte kind = reader.ReadByte($"{name}.Kind");
+                SavedOption option = Array.Find(SavedOptions, o => o.Name == name) ?? throw reader.Fail($"option '{name}' is unknown");
+                if (!seen.Add(name))
+                {
+                    throw reader.Fail($"option '{name}' appears twice");
+                }
+                if (kind != option.Kind)
+                {
+                    throw reader.Fail($"option '{name}' has kind {kind}, expected {option.Kind}");
+                }
+                option.Read(options, ref reader);
+            }
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw reader.Fail($"saved option {ex.ParamName} is invalid ({ex.Message})");
+            }
+            return options;
+        }
+
+        private static void CheckName(string? name, string option)
+        {
+            if (name is null)
+            {
+                throw new ArgumentNullException(option, $"{option} must name a column.");
+            }
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentOutOfRangeException(option, name, $"{option} must name a column, not be empty.");
+            }
+        }
+
+        private static void CheckPositiveFinite(double value, string option)
+        {
+            if (!(value > 0) || !double.IsFinite(value))
+            {
+                throw new ArgumentOutOfRangeException(option, value, $"{option} must be a finite number greater than 0.");
+            }
+        }
+
+        /// <summary>One saved option: its name, its kind byte, and how to write and read its value.</summary>
+        private sealed class SavedOption
+        {
+            private const byte Int32Kind = 1, Float64Kind = 2, BooleanKind = 3, TextKind = 4;
+
+            private readonly Action<Options, PayloadWriter> _write;
+            private readonly ReadValue _read;
+
+            private SavedOption(string name, byte kind, Action<Options, PayloadWriter> write, ReadValue read)
+            {
+                Name = name;
+                Kind = kind;
+                _write = write;
+                _read = read;
+            }
+
+            private delegate void ReadValue(Options options, ref PayloadReader reader);
+
+            public string Name { get; }
+
+            public byte Kind { get; }
+
+            public void Write(Options options, PayloadWriter writer) => _write(options, writer);
+
+            public void Read(Options options, ref PayloadReader reader) => _read(options, ref reader);
+
+            public static SavedOption Int32(string name, Func<Options, int> get, Action<Options, int> set)
+                => new(name, Int32Kind, (o, w) => w.WriteInt32(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadInt32(name)));
+
+            public static SavedOption Float64(string name, Func<Options, double> get, Action<Options, double> set)
+                => new(name, Float64Kind, (o, w) => w.WriteDouble(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadDouble(name)));
+
+            public static SavedOption Boolean(string name, Func<Options, bool> get, Action<Options, bool> set)
+                => new(name, BooleanKind, (o, w) => w.WriteByte(get(o) ? (byte)1 : (byte)0), (Options o, ref PayloadReader r) =>
+                {
+                    byte value = r.ReadByte(name);
+                    set(o, value == 1 ? true : value == 0 ? false : throw r.Fail($"option '{name}' holds {value}, not a Boolean"));
+                });
+
+            public static SavedOption Text(string name, Func<Options, string> get, Action<Options, string> set)
+                => new(name, TextKind, (o, w) => w.WriteString(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadString(name)));
+        }
+    }
+}

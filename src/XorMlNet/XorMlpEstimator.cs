@@ -1,0 +1,146 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+using XorMlNet.Network;
+using XorMlNet.Training;
+
+namespace XorMlNet;
+
+/// <summary>
+/// ML.NET binary-classification trainer for the notebook's two-layer sigmoid network (d → H → 1, mean squared
+/// error, backpropagation). Fits a known-size <see cref="float"/> vector <c>Features</c> column against a
+/// <see cref="bool"/> label (or a <see cref="float"/> label in [0, 1]) and returns an <see cref="XorMlpTransformer"/>
+/// producing <c>Score</c> (Z2), <c>Probability</c> (σ(Z2)) and <c>PredictedLabel</c> (Probability &gt; 0.5).
+/// </summary>
+/// <remarks>
+/// Create it with <c>mlContext.BinaryClassification.Trainers.XorMlp(...)</c> or directly. Every option is checked
+/// here, once, so a bad value fails when the pipeline is built rather than deep inside <c>Fit</c>.
+/// The same options and <see cref="Options.Seed"/> give bit-identical weights on every fit.
+/// </remarks>
+public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransformer, XorMlpModelParameters>
+{
+    internal const string LoadName = "XorMlp";
+
+    private static readonly TrainerInfo TrainerInfo = new(normalization: true, calibration: false, caching: false, supportValid: true);
+
+    private readonly Options _options;
+
+    /// <summary>A trainer with every option at its default; messages go to a private <see cref="MLContext"/>.</summary>
+    public XorMlpEstimator()
+        : this(new MLContext(), new Options())
+    {
+    }
+
+    /// <summary>A trainer with the given options; messages go to a private <see cref="MLContext"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    public XorMlpEstimator(Options options)
+        : this(new MLContext(), options ?? throw new ArgumentNullException(nameof(options)))
+    {
+    }
+
+    /// <summary>A trainer whose progress and warnings go to <paramref name="mlContext"/>'s log.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    public XorMlpEstimator(MLContext mlContext, Options? options = null)
+        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), options ?? new Options())
+    {
+    }
+
+    internal XorMlpEstimator(IHostEnvironment env, Options options)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(LoadName),
+            TrainerUtils.MakeR4VecFeature(Validate(options).FeatureColumnName),
+            TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
+    {
+        _options = options.Clone();
+    }
+
+    /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
+    public override TrainerInfo Info => TrainerInfo;
+
+    /// <inheritdoc/>
+
+    protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, using <paramref name="validationData"/> for early stopping
+    /// (see <see cref="Options"/>) and the validation loss history.
+    /// </summary>
+    public XorMlpTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        Host.CheckValue(trainData, nameof(trainData));
+        Host.CheckValue(validationData, nameof(validationData));
+        return TrainTransformer(trainData, validationData);
+    }
+
+    /// <inheritdoc/>
+
+    protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    {
+        bool ok = labelCol.Kind == SchemaShape.Column.VectorKind.Scalar
+            && (labelCol.ItemType == BooleanDataViewType.Instance || labelCol.ItemType == NumberDataViewType.Single);
+        if (!ok)
+        {
+            throw Host.ExceptSchemaMismatch(nameof(labelCol), "label", LabelColumn.Name, "Boolean or Single", labelCol.GetTypeString());
+        }
+    }
+
+    /// <inheritdoc/>
+
+    protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
+    [
+        new(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+        new(DefaultColumnNames.Probability, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true))),
+        new(DefaultColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+    ];
+
+    /// <inheritdoc/>
+
+    protected override XorMlpTransformer MakeTransformer(XorMlpModelParameters model, DataViewSchema trainSchema)
+        => new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
+
+    /// <inheritdoc/>
+
+    protected override XorMlpModelParameters TrainModelCore(TrainContext trainContext)
+    {
+        Host.CheckValue(trainContext, nameof(trainContext));
+        using IChannel channel = Host.Start("Training");
+
+        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training");
+        TableReader.Table validation = trainContext.ValidationSet is null
+            ? TableReader.Table.Empty
+            : TableReader.Read(channel, trainContext.ValidationSet, "validation");
+        if (trainContext.ValidationSet is not null && validation.FeatureCount != train.FeatureCount)
+        {
+            throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
+        }
+        int parameterCount = TwoLayerNetwork<float>.GetParameterCount(train.FeatureCount, _options.HiddenLayerSize);
+
+        var network = new TwoLayerNetwork<float>(train.FeatureCount, _options.HiddenLayerSize);
+        network.InitializeNormal(new NumpyRandom((uint)_options.Seed), _options.InitialWeightScale);
+        channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
+
+        Action<TrainingProgress>? userProgress = _options.Progress;
+        TrainingSettings settings = _options.ToTrainingSettings(progress =>
+        {
+            channel.Info(double.IsNaN(progress.ValidationLoss)
+                ? $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s."
+                : $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, validation loss {progress.ValidationLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s.");
+            userProgress?.Invoke(progress);
+        });
+        TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
+        channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}); final training loss {result.TrainingLoss[^1]:G6}.");
+
+        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, result, _options);
+    }
+
+    private static Options Validate(Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+}

@@ -1,0 +1,292 @@
+using System.Collections.ObjectModel;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+using XorMlNet;
+using XorMlNet.Network;
+using XorMlNet.Persistence;
+using XorMlNet.Training;
+
+[assembly: LoadableClass(typeof(XorMlpModelParameters), null, typeof(SignatureLoadModel),
+    "XorMlp model parameters", XorMlpModelParameters.LoaderSignature)]
+
+namespace XorMlNet;
+
+/// <summary>
+/// The fitted network: d inputs → H sigmoid units → 1 sigmoid output, with the history of the training run that
+/// produced it. Immutable: weights are exposed read-only and every value is finite. Score is the output
+/// pre-activation Z2 and Probability is σ(Z2), the network's ŷ.
+/// </summary>
+/// <remarks>
+/// Saved inside ML.NET's model zip by <c>mlContext.Model.Save</c>; the layout of its entry is documented, field by
+/// field, in docs/model-format.md, and every field is validated on load.
+/// </remarks>
+public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMapperDist
+{
+    internal const string LoaderSignature = "XorMlpModelParams";
+    internal const string RegistrationName = nameof(XorMlpModelParameters);
+    private const string ModelSignature = "XORMLP P";
+    private const uint FormatVersion1 = 0x00010001;
+
+    private readonly float[] _parameters;
+    private readonly TwoLayerNetwork<float> _network;
+    private readonly double[] _trainingLoss;
+    private readonly double[] _validationLoss;
+    private readonly XorMlpEstimator.Options _options;
+
+    internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
+        TrainingResult result, XorMlpEstimator.Options options)
+        : this(env, inputSize, hiddenSize, parameters.ToArray(), result.TrainingLoss.ToArray(), result.ValidationLoss.ToArray(),
+            result.StopReason, result.Restarts, options.Clone())
+    {
+    }
+
+    private XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, float[] parameters,
+        double[] trainingLoss, double[] validationLoss, StopReason stopReason, int restarts, XorMlpEstimator.Options options)
+        : base(env, RegistrationName)
+    {
+        _parameters = parameters;
+        _network = TwoLayerNetwork<float>.Wrap(inputSize, hiddenSize, parameters);
+        if (!Kernels.AllFinite<float>(parameters))
+        {
+            throw new ArgumentException("Every weight of a fitted model must be finite.", nameof(parameters));
+        }
+        _trainingLoss = trainingLoss;
+        _validationLoss = validationLoss;
+        StopReason = stopReason;
+        Restarts = restarts;
+        _options = options;
+        InputType = new VectorDataViewType(NumberDataViewType.Single, inputSize);
+
+        int w1 = inputSize * hiddenSize;
+        W1 = ReadOnlySlice(0, w1);
+        B1 = ReadOnlySlice(w1, hiddenSize);
+        W2 = ReadOnlySlice(w1 + hiddenSize, hiddenSize);
+        TrainingLossHistory = Array.AsReadOnly(_trainingLoss);
+        ValidationLossHistory = Array.AsReadOnly(_validationLoss);
+    }
+
+    /// <summary>Number of features the model takes, d.</summary>
+    public int InputSize => _network.InputSize;
+
+    /// <summary>Number of hidden units, H.</summary>
+    public int HiddenSize => _network.HiddenSize;
+
+    /// <summary>First-layer weights, d×H row-major: <c>W1[i * HiddenSize + j]</c> joins feature i to hidden unit j.</summary>
+    public IReadOnlyList<float> W1 { get; }
+
+    /// <summary>First-layer biases, one per hidden unit.</summary>
+    public IReadOnlyList<float> B1 { get; }
+
+    /// <summary>Second-layer weights, one per hidden unit.</summary>
+    public IReadOnlyList<float> W2 { get; }
+
+    /// <summary>The output bias.</summary>
+    public float B2 => _parameters[^1];
+
+    /// <summary>The training loss (MSE) of each epoch run, before that epoch's update.</summary>
+    public IReadOnlyList<double> TrainingLossHistory { get; }
+
+    /// <summary>The validation loss after each epoch; empty when training had no validation rows.</summary>
+    public IReadOnlyList<double> ValidationLossHistory { get; }
+
+    /// <summary>Epochs run by the final training attempt.</summary>
+    public int EpochsRun => _trainingLoss.Length;
+
+    /// <summary>Why training ended.</summary>
+    public StopReason StopReason { get; }
+
+    /// <summary>How many times training restarted from a fresh draw of weights because it was stuck.</summary>
+    public int Restarts { get; }
+
+    /// <summary>
+    /// A copy of the options the model was trained with. After a load, the callback and cancellation token are unset:
+    /// they are not saved.
+    /// </summary>
+    public XorMlpEstimator.Options TrainingOptions => _options.Clone();
+
+    /// <summary>The feature vector type, a known-size vector of <see cref="float"/> of length <see cref="InputSize"/>.</summary>
+    internal DataViewType InputType { get; }
+
+    /// <summary>Z2 (Score) and σ(Z2) (Probability) for one row of features; <paramref name="hidden"/> is H floats of scratch.</summary>
+    internal float Score(ReadOnlySpan<float> features, Span<float> hidden) => _network.Score(features, hidden);
+
+    /// <inheritdoc/>
+
+    protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+
+    DataViewType IValueMapper.InputType => InputType;
+
+    DataViewType IValueMapper.OutputType => NumberDataViewType.Single;
+
+    DataViewType IValueMapperDist.DistType => NumberDataViewType.Single;
+
+    ValueMapper<TSrc, TDst> IValueMapper.GetMapper<TSrc, TDst>()
+    {
+        Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
+        Host.Check(typeof(TDst) == typeof(float), "Output type does not match.");
+        var scorer = new RowScorer(this);
+        ValueMapper<VBuffer<float>, float> map = (in VBuffer<float> features, ref float score) => score = scorer.Score(in features);
+        return (ValueMapper<TSrc, TDst>)(Delegate)map;
+    }
+
+    ValueMapper<TSrc, TDst, TDist> IValueMapperDist.GetMapper<TSrc, TDst, TDist>()
+    {
+        Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
+        Host.Check(typeof(TDst) == typeof(float), "Output type does not match.");
+        Host.Check(typeof(TDist) == typeof(float), "Probability type does not match.");
+        var scorer = new RowScorer(this);
+        ValueMapper<VBuffer<float>, float, float> map = (in VBuffer<float> features, ref float score, ref float probability) =>
+        {
+            score = scorer.Score(in features);
+            probability = Kernels.Sigmoid(score);
+        };
+        return (ValueMapper<TSrc, TDst, TDist>)(Delegate)map;
+    }
+
+    private IReadOnlyList<float> ReadOnlySlice(int offset, int count)
+        => new ReadOnlyCollection<float>(new ArraySegment<float>(_parameters, offset, count));
+
+    /// <summary>
+    /// Scores rows for one mapper (ML.NET hands each cursor its own), with its own scratch so that scoring allocates
+    /// nothing per row and cursors on several threads never share state.
+    /// </summary>
+    private sealed class RowScorer(XorMlpModelParameters model)
+    {
+        private readonly float[] _hidden = new float[model.HiddenSize];
+        private readonly float[] _dense = new float[model.InputSize];
+
+        public float Score(in VBuffer<float> features)
+        {
+            if (features.Length != model.InputSize)
+            {
+                throw new ArgumentException(
+                    $"The model was trained on {model.InputSize} features, but this row has {features.Length}.", nameof(features));
+            }
+            ReadOnlySpan<float> values = features.GetValues();
+            if (!features.IsDense)
+            {
+                features.CopyTo(_dense);
+                values = _dense;
+            }
+            return model._network.Score(values, _hidden);
+        }
+    }
+
+    #region Persistence
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: ModelSignature,
+        verWrittenCur: FormatVersion1,
+        verReadableCur: FormatVersion1,
+        verWeCanReadBack: FormatVersion1,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(XorMlpModelParameters).Assembly.GetName().Name);
+
+    /// <inheritdoc/>
+
+    protected override void SaveCore(ModelSaveContext ctx)
+    {
+        base.SaveCore(ctx);
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        var payload = new PayloadWriter();
+        payload.WriteInt32(InputSize);
+        payload.WriteInt32(HiddenSize);
+        payload.WriteSingles(_parameters);
+        payload.WriteInt32((int)StopReason);
+        payload.WriteInt32(Restarts);
+        payload.WriteInt32(_trainingLoss.Length);
+        payload.WriteDoubles(_trainingLoss);
+        payload.WriteInt32(_validationLoss.Length);
+        payload.WriteDoubles(_validationLoss);
+        _options.WriteTo(payload);
+        byte[] bytes = payload.ToArray();
+
+        ctx.Writer.Write(bytes.Length);
+        ctx.Writer.Write(bytes);
+        ctx.Writer.Write(Crc32.Compute(bytes));
+    }
+
+    /// <summary>The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above.</summary>
+    internal static XorMlpModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        string entry = ModelEntryName(ctx);
+
+        // ModelParametersBase's own field, read here rather than by its loading constructor so that a bad value gets our message.
+        long end = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel;
+        byte[] payload;
+        try
+        {
+            int floatSize = ctx.Reader.ReadInt32();
+            if (floatSize != sizeof(float))
+            {
+                throw new InvalidDataException($"The XorMlp model entry '{entry}' is corrupt: its float size is {floatSize}, expected 4.");
+            }
+            int length = ctx.Reader.ReadInt32();
+            long available = end - ctx.Reader.BaseStream.Position - sizeof(uint);
+            if (length < 0 || length > available)
+            {
+                throw new InvalidDataException(
+                    $"The XorMlp model entry '{entry}' is corrupt: its payload claims {length} bytes, but the entry holds {Math.Max(available, 0)}.");
+            }
+            payload = ctx.Reader.ReadBytes(length);
+            uint storedChecksum = ctx.Reader.ReadUInt32();
+            if (payload.Length != length || storedChecksum != Crc32.Compute(payload))
+            {
+                throw new InvalidDataException($"The XorMlp model entry '{entry}' is corrupt: its checksum does not match its contents.");
+            }
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException($"The XorMlp model entry '{entry}' is truncated.", ex);
+        }
+
+        return Read(env, new PayloadReader(payload, entry));
+    }
+
+    private static XorMlpModelParameters Read(IHostEnvironment env, PayloadReader reader)
+    {
+        int inputSize = reader.ReadInt32("InputSize");
+        int hiddenSize = reader.ReadInt32("HiddenSize");
+        if (inputSize < 1 || hiddenSize < 1)
+        {
+            throw reader.Fail($"InputSize {inputSize} and HiddenSize {hiddenSize} must both be at least 1");
+        }
+        long parameterCount = ((long)inputSize + 2) * hiddenSize + 1;
+        if (parameterCount * sizeof(float) > reader.Remaining)
+        {
+            throw reader.Fail($"a {inputSize}→{hiddenSize}→1 network needs {parameterCount * sizeof(float)} bytes of weights, but only {reader.Remaining} remain");
+        }
+        float[] parameters = reader.ReadFiniteSingles((int)parameterCount, "Weights");
+        int stopReason = reader.ReadInt32("StopReason");
+        if (!Enum.IsDefined((StopReason)stopReason))
+        {
+            throw reader.Fail($"StopReason {stopReason} is unknown");
+        }
+        int restarts = reader.ReadInt32("Restarts");
+        if (restarts < 0)
+        {
+            throw reader.Fail($"Restarts {restarts} is negative");
+        }
+        double[] trainingLoss = reader.ReadDoubles(reader.ReadCount("TrainingLossCount", sizeof(double)), "TrainingLoss");
+        double[] validationLoss = reader.ReadDoubles(reader.ReadCount("ValidationLossCount", sizeof(double)), "ValidationLoss");
+        XorMlpEstimator.Options options = XorMlpEstimator.Options.ReadFrom(ref reader);
+        reader.EnsureEnd();
+        if (options.HiddenLayerSize != hiddenSize)
+        {
+            throw reader.Fail($"HiddenSize {hiddenSize} disagrees with the saved option HiddenLayerSize {options.HiddenLayerSize}");
+        }
+        return new XorMlpModelParameters(env, inputSize, hiddenSize, parameters, trainingLoss, validationLoss,
+            (StopReason)stopReason, restarts, options);
+    }
+
+    private static string ModelEntryName(ModelLoadContext ctx)
+        => string.IsNullOrEmpty(ctx.Directory) ? "(stream)" : ctx.Directory;
+
+    #endregion
+}
