@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace XorMlNet.Tests.MLNet;
 
@@ -30,6 +31,6 @@ internal static class XorData
     public static IDataView Load(MLContext mlContext) => mlContext.Data.LoadFromEnumerable(Rows);
 
     /// <summary>Concatenate(X1, X2) → Features, then the estimator.</summary>
-    public static IEstimator<ITransformer> Pipeline(MLContext mlContext, XorMlpEstimator trainer)
+    public static EstimatorChain<XorMlpTransformer> Pipeline(MLContext mlContext, XorMlpEstimator trainer)
         => mlContext.Transforms.Concatenate("Features", nameof(Row.X1), nameof(Row.X2)).Append(trainer);
 }
