@@ -18,7 +18,7 @@ namespace XorMlNet;
 /// here, once, so a bad value fails when the pipeline is built rather than deep inside <c>Fit</c>.
 /// The same options and <see cref="Options.Seed"/> give bit-identical weights on every fit.
 /// </remarks>
-public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransformer, XorMlpModelParameters>
+public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransformer, XorMlpModelParameters>, IEstimator<XorMlpTransformer>
 {
     internal const string LoadName = "XorMlp";
 
@@ -59,8 +59,29 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     public override TrainerInfo Info => TrainerInfo;
 
     /// <inheritdoc/>
-
     protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+
+    /// <summary>
+    /// The input schema plus <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c>. Checks the feature and label
+    /// columns first, so a pipeline with a missing or wrongly typed column fails here, before any training.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
+    public new SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        CheckColumns(inputSchema);
+        return base.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Trains the network on <paramref name="input"/> and returns the fitted transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
+    /// <exception cref="InvalidOperationException">The data has no usable rows, or a Single label lies outside [0, 1].</exception>
+    public new XorMlpTransformer Fit(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        CheckColumns(SchemaShape.Create(input.Schema));
+        return TrainTransformer(input);
+    }
 
     /// <summary>
     /// Trains on <paramref name="trainData"/>, using <paramref name="validationData"/> for early stopping
@@ -70,23 +91,21 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     {
         Host.CheckValue(trainData, nameof(trainData));
         Host.CheckValue(validationData, nameof(validationData));
+        CheckColumns(SchemaShape.Create(trainData.Schema));
+        CheckColumns(SchemaShape.Create(validationData.Schema));
         return TrainTransformer(trainData, validationData);
     }
 
-    /// <inheritdoc/>
-
-    protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    private void CheckColumns(SchemaShape schema)
     {
-        bool ok = labelCol.Kind == SchemaShape.Column.VectorKind.Scalar
-            && (labelCol.ItemType == BooleanDataViewType.Instance || labelCol.ItemType == NumberDataViewType.Single);
-        if (!ok)
-        {
-            throw Host.ExceptSchemaMismatch(nameof(labelCol), "label", LabelColumn.Name, "Boolean or Single", labelCol.GetTypeString());
-        }
+        SchemaChecks.CheckFeatures(schema, FeatureColumn.Name);
+        SchemaChecks.CheckLabel(schema, LabelColumn.Name);
     }
 
     /// <inheritdoc/>
+    protected override void CheckLabelCompatible(SchemaShape.Column labelCol) => SchemaChecks.CheckLabel(labelCol, LabelColumn.Name);
 
+    /// <inheritdoc/>
     protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
     [
         new(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
@@ -98,12 +117,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     ];
 
     /// <inheritdoc/>
-
     protected override XorMlpTransformer MakeTransformer(XorMlpModelParameters model, DataViewSchema trainSchema)
         => new(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 
     /// <inheritdoc/>
-
     protected override XorMlpModelParameters TrainModelCore(TrainContext trainContext)
     {
         Host.CheckValue(trainContext, nameof(trainContext));
@@ -117,7 +134,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
         }
-        int parameterCount = TwoLayerNetwork<float>.GetParameterCount(train.FeatureCount, _options.HiddenLayerSize);
+        int parameterCount = CheckNetworkFits(train.FeatureCount, _options.HiddenLayerSize);
 
         var network = new TwoLayerNetwork<float>(train.FeatureCount, _options.HiddenLayerSize);
         network.InitializeNormal(new NumpyRandom((uint)_options.Seed), _options.InitialWeightScale);
@@ -135,6 +152,25 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}); final training loss {result.TrainingLoss[^1]:G6}.");
 
         return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, result, _options);
+    }
+
+    /// <summary>
+    /// The network's parameter count, once sure that it and the training state (about six copies of the parameters:
+    /// weights, gradient, solver moments, best weights) fit in an array and in the memory available.
+    /// </summary>
+    private static int CheckNetworkFits(int featureCount, int hiddenLayerSize)
+    {
+        const int ParameterCopies = 6;
+        long parameters = ((long)featureCount + 2) * hiddenLayerSize + 1;
+        long bytes = parameters * ParameterCopies * sizeof(float);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (parameters > Array.MaxLength || bytes > available)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Options.HiddenLayerSize), hiddenLayerSize,
+                $"HiddenLayerSize {hiddenLayerSize} with {featureCount} features makes a network of {parameters} parameters, " +
+                $"which with its training state needs {bytes / (1 << 20)} MiB; {available / (1 << 20)} MiB are available. Choose a smaller HiddenLayerSize.");
+        }
+        return (int)parameters;
     }
 
     private static Options Validate(Options options)

@@ -113,7 +113,6 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     internal float Score(ReadOnlySpan<float> features, Span<float> hidden) => _network.Score(features, hidden);
 
     /// <inheritdoc/>
-
     protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     DataViewType IValueMapper.InputType => InputType;
@@ -185,7 +184,6 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         loaderAssemblyName: typeof(XorMlpModelParameters).Assembly.GetName().Name);
 
     /// <inheritdoc/>
-
     protected override void SaveCore(ModelSaveContext ctx)
     {
         base.SaveCore(ctx);

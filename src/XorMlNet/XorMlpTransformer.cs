@@ -15,7 +15,7 @@ namespace XorMlNet;
 /// <c>BinaryClassification.Evaluate</c>, <c>PermutationFeatureImportance</c> and <c>PredictionEngine</c> work on it.
 /// Saved and loaded by <c>mlContext.Model.Save</c>/<c>Load</c> like a built-in transformer.
 /// </summary>
-public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<XorMlpModelParameters>
+public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<XorMlpModelParameters>, ITransformer
 {
     internal const string LoaderSignature = "XorMlpPredXfer";
     private const string ModelSignature = "XORMLP T";
@@ -47,6 +47,31 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     /// <summary>Name of the label column the model was trained with (ML.NET's evaluators look for it by default).</summary>
     public string? LabelColumnName { get; }
 
+    /// <summary>The input schema plus Score, Probability and PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing, of the wrong type, or of another length than at training.</exception>
+    public new DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        SchemaChecks.CheckScoringFeatures(inputSchema, FeatureColumnName, Model.InputSize);
+        return base.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Scores <paramref name="input"/> lazily: rows are computed as a cursor reads them.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing, of the wrong type, or of another length than at training.</exception>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        SchemaChecks.CheckScoringFeatures(input.Schema, FeatureColumnName, Model.InputSize);
+        return base.Transform(input);
+    }
+
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        SchemaChecks.CheckScoringFeatures(inputSchema, FeatureColumnName, Model.InputSize);
+        return (IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema));
+    }
+
     /// <summary>The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above.</summary>
     internal static XorMlpTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
@@ -57,7 +82,6 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     }
 
     /// <inheritdoc/>
-
     protected override void SaveCore(ModelSaveContext ctx)
     {
         ctx.SetVersionInfo(GetVersionInfo());
