@@ -36,6 +36,8 @@ internal static class XorExample
         new() { X1 = 0.9f, X2 = 0.9f },
     ];
 
+    private static bool IsOffGrid(XorPrediction p) => p.X1 is not (0 or 1) || p.X2 is not (0 or 1);
+
     public static int TrainSaveReloadAndScore(string modelPath)
     {
         var mlContext = new MLContext(seed: 0);
@@ -127,7 +129,8 @@ internal static class XorExample
         Console.WriteLine("   X1    X2  Label     Score  Probability  PredictedLabel");
         foreach (XorPrediction p in rows)
         {
-            Console.WriteLine($"{p.X1,5:0.0} {p.X2,5:0.0}  {(p.Label ? 1 : 0),5} {p.Score,9:F4} {p.Probability,12:F4}  {p.PredictedLabel,14}");
+            string label = IsOffGrid(p) ? "-" : p.Label ? "1" : "0";
+            Console.WriteLine($"{p.X1,5:0.0} {p.X2,5:0.0}  {label,5} {p.Score,9:F4} {p.Probability,12:F4}  {p.PredictedLabel,14}");
         }
         Console.WriteLine();
     }

@@ -173,7 +173,9 @@ public static class NetworkTrainer
         private readonly T _momentum;
         private readonly T _epsilon;
         private readonly T _lambda;
+        private readonly NumpyRandom? _restartRandom;
         private int _solverSteps;
+        private bool _initialDrawReplayed;
 
         public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows)
         {
@@ -200,6 +202,7 @@ public static class NetworkTrainer
             _second = settings.Solver is Solver.Adam ? new T[parameters] : [];
             _bestValidationWeights = validationRows > 0 && settings.EpochsWithoutImprovement > 0 ? new T[parameters] : [];
             _bestAttemptWeights = settings.MaxRestarts > 0 ? new T[parameters] : [];
+            _restartRandom = settings.MaxRestarts > 0 ? new NumpyRandom(settings.Seed) : null;
             _learningRate = T.CreateChecked(settings.LearningRate);
             _momentum = T.CreateChecked(settings.Momentum);
             _epsilon = T.CreateChecked(settings.Epsilon);
@@ -215,13 +218,13 @@ public static class NetworkTrainer
             int capacity = Math.Min(settings.NumberOfEpochs, 1 << 20);
             var trainingLosses = new List<double>(capacity);
             var validationLosses = new List<double>(hasValidation ? capacity : 0);
-            NumpyRandom? restartRandom = null;
             var clock = Stopwatch.StartNew();
 
             double bestValidation = double.PositiveInfinity;
-            int bestValidationEpoch = 0;
+            double attemptBestValidation = double.PositiveInfinity;
+            int attemptBestValidationEpoch = 0;
             double bestAttemptLoss = double.PositiveInfinity;
-            int restarts = 0, attemptStart = 0;
+            int restarts = 0;
             double progressLoss = double.PositiveInfinity;
             int progressEpoch = 0;
             StopReason? stop = null;
@@ -246,8 +249,12 @@ public static class NetworkTrainer
                     if (earlyStopping && validationLoss < bestValidation)
                     {
                         bestValidation = validationLoss;
-                        bestValidationEpoch = epoch;
                         _network.Parameters.CopyTo(_bestValidationWeights);
+                    }
+                    if (validationLoss < attemptBestValidation)
+                    {
+                        attemptBestValidation = validationLoss;
+                        attemptBestValidationEpoch = epoch;
                     }
                 }
 
@@ -261,7 +268,7 @@ public static class NetworkTrainer
                 {
                     stop = StopReason.LossToleranceReached;
                 }
-                else if (earlyStopping && epoch - Math.Max(bestValidationEpoch, attemptStart) >= settings.EpochsWithoutImprovement)
+                else if (earlyStopping && epoch - attemptBestValidationEpoch >= settings.EpochsWithoutImprovement)
                 {
                     stop = StopReason.EarlyStopping;
                 }
@@ -276,13 +283,12 @@ public static class NetworkTrainer
                         bestAttemptLoss = loss;
                         _network.Parameters.CopyTo(_bestAttemptWeights);
                     }
-                    restartRandom ??= CreateRestartRandom();
-                    _network.InitializeNormal(restartRandom, settings.InitialWeightScale);
-                    ResetSolver();
+                    DrawFreshWeights();
                     restarts++;
-                    attemptStart = epoch;
                     progressLoss = double.PositiveInfinity;
                     progressEpoch = epoch;
+                    attemptBestValidation = double.PositiveInfinity;
+                    attemptBestValidationEpoch = epoch;
                 }
 
                 if (settings.Progress is { } report && (epoch % settings.ProgressInterval == 0 || stop is not null))
@@ -304,14 +310,22 @@ public static class NetworkTrainer
         }
 
         /// <summary>
-        /// Restart weights come from <c>NumpyRandom(Seed)</c> after replaying the draw of the initial weights, so that
-        /// attempt k gets the k-th initialisation of numpy's stream for that seed.
+        /// A restart: new weights and a fresh solver state. The weights come from <c>NumpyRandom(Seed)</c> after
+        /// replaying the draw of the initial weights, so that attempt k gets the k-th initialisation of numpy's
+        /// stream for that seed.
         /// </summary>
-        private NumpyRandom CreateRestartRandom()
+        private void DrawFreshWeights()
         {
-            var random = new NumpyRandom(_settings.Seed);
+            NumpyRandom random = _restartRandom!;
+            if (!_initialDrawReplayed)
+            {
+                _network.InitializeNormal(random, _settings.InitialWeightScale);
+                _initialDrawReplayed = true;
+            }
             _network.InitializeNormal(random, _settings.InitialWeightScale);
-            return random;
+            Array.Clear(_first);
+            Array.Clear(_second);
+            _solverSteps = 0;
         }
 
         /// <summary>One pass over the training rows; returns the epoch's training loss (see <see cref="TrainingResult.TrainingLoss"/>).</summary>
@@ -380,13 +394,6 @@ public static class NetworkTrainer
                     SolverSteps.AdamStep<T>(theta, _gradient, _first, _second, _learningRate, _settings.Beta1, _settings.Beta2, _epsilon, ++_solverSteps);
                     break;
             }
-        }
-
-        private void ResetSolver()
-        {
-            Array.Clear(_first);
-            Array.Clear(_second);
-            _solverSteps = 0;
         }
 
         /// <summary>Plain MSE of the network on (x, y), in blocks.</summary>

@@ -27,10 +27,19 @@ public enum Solver
 /// <see cref="TrainingSettings.Defaults"/> is a <see cref="TrainingSettings"/> holding all of them.
 /// </summary>
 /// <remarks>
-/// Measured on XOR (2-2-1, weights from <c>NumpyRandom(seed)</c> × 0.1, seeds 0–99, float and double): every seed
-/// ends with 4/4 right and a training MSE below <see cref="LossTolerance"/>. Adam crosses the plateau that costs
-/// plain gradient descent ~350,000 epochs in a few hundred; the seeds whose first draw heads for a local minimum
-/// (MSE ≈ 0.125 or ≈ 0.167) are caught by the restart rule and redrawn.
+/// <para>
+/// Why these: from the notebook's small initial weights the 2-2-1 network starts on a plateau (MSE ≈ 0.25) whose
+/// length depends heavily on the draw, and a few draws lead to local minima (MSE ≈ 0.125 or ≈ 0.167). Plain gradient
+/// descent at 0.1 needs ~350,000 epochs. Adam crosses the plateau fast but lands in the 0.167 minimum for 40–75% of
+/// the seeds at any learning rate tried (0.005–0.2). Heavy-ball momentum 0.9 at learning rate 4 crosses it in a few
+/// hundred epochs and misses about 1 seed in 100; restarting an attempt that has stalled for 1000 epochs rescues
+/// those and cuts the plateau's long tail.
+/// </para>
+/// <para>
+/// Measured (Release, <c>new NumpyRandom(seed)</c>, scale 0.1, XOR, seeds 0–999, float and double alike): 1000/1000
+/// end with 4/4 right and MSE &lt; 0.001; epochs median 516, 90th percentile 1585, max 5308; at most 4 restarts.
+/// On a d = 8, 512-row table with 8 or 32 hidden units the same settings are stable too.
+/// </para>
 /// </remarks>
 public static class TrainingDefaults
 {
@@ -40,18 +49,19 @@ public static class TrainingDefaults
     /// <summary>Initial weights are standard normal draws times this: the notebook's 0.1. Fixed by the issue.</summary>
     public const double InitialWeightScale = 0.1;
 
-    /// <summary>Adam: see <see cref="Solver.Adam"/> for why.</summary>
-    public const Solver Solver = Training.Solver.Adam;
+    /// <summary>Heavy-ball momentum: on XOR it avoids the local minimum that traps Adam (see the remarks).</summary>
+    public const Solver Solver = Training.Solver.Momentum;
 
     /// <summary>
-    /// 0.1: on XOR the largest step of 0.05 / 0.1 / 0.2 / 0.5 that solves every seed without oscillating;
-    /// the median fit needs a few hundred epochs.
+    /// 4: with momentum 0.9 the effective step is 40, which the sigmoids' small curvature (σ′ ≤ 1/4 on both layers,
+    /// MSE over the batch) tolerates; XOR's plateau is crossed ~40× faster than at the notebook's 0.1. Rates 3 and 5
+    /// work nearly as well; 8 starts to fall into local minima.
     /// </summary>
-    public const double LearningRate = 0.1;
+    public const double LearningRate = 4;
 
     /// <summary>
-    /// Upper bound on epochs, counted over all restarts. Large enough that the worst XOR seed (with its
-    /// restarts) finishes with a wide margin; fits that stop on <see cref="LossTolerance"/> never reach it.
+    /// Upper bound on epochs, counted over all restarts: about twice the worst XOR fit seen (5308 epochs over
+    /// 1000 seeds). Fits that reach <see cref="LossTolerance"/> stop long before.
     /// </summary>
     public const int NumberOfEpochs = 10_000;
 
@@ -61,7 +71,7 @@ public static class TrainingDefaults
     /// <summary>Momentum coefficient μ for <see cref="Solver.Momentum"/>: the usual 0.9.</summary>
     public const double Momentum = 0.9;
 
-    /// <summary>Plain heavy-ball momentum unless asked.</summary>
+    /// <summary>Plain heavy-ball momentum: Nesterov's variant measured the same on XOR.</summary>
     public const bool UseNesterov = false;
 
     /// <summary>Adam's β1, the usual 0.9.</summary>
@@ -78,30 +88,34 @@ public static class TrainingDefaults
 
     /// <summary>
     /// Stop once an epoch's training MSE is below 0.001: every row's error is then below √(N · 0.001)
-    /// (0.063 for XOR's 4 rows), so the table is fitted and further epochs only sharpen the sigmoids.
+    /// (0.063 for XOR's 4 rows), so the table is fitted and further epochs would only sharpen the sigmoids.
     /// </summary>
     public const double LossTolerance = 1e-3;
 
     /// <summary>
-    /// Early-stopping patience when there are validation rows: 100 full-batch epochs are cheap and ride out
-    /// Adam's short oscillations. Off in practice by default, since <see cref="ValidationFraction"/> is 0.
+    /// Early-stopping patience when there are validation rows: 1000 epochs, the same span that makes an attempt
+    /// count as stalled, so that a plateau being crossed is not mistaken for overfitting (the best weights are
+    /// restored anyway, so waiting costs only time). Unused by default, since <see cref="ValidationFraction"/> is 0.
     /// </summary>
-    public const int EpochsWithoutImprovement = 100;
+    public const int EpochsWithoutImprovement = 1000;
 
     /// <summary>No rows held out: XOR has 4 rows and every one of them must be learnt.</summary>
     public const double ValidationFraction = 0;
 
-    /// <summary>Up to 10 fresh draws when an attempt stalls; see <see cref="TrainingSettings.MaxRestarts"/>.</summary>
+    /// <summary>Up to 10 fresh draws when an attempt stalls (XOR needs at most 4); see <see cref="TrainingSettings.MaxRestarts"/>.</summary>
     public const int MaxRestarts = 10;
 
-    /// <summary>An attempt stalls when its training loss has not improved enough for this many epochs.</summary>
-    public const int RestartPatience = 200;
+    /// <summary>
+    /// An attempt stalls when its training loss has not improved enough for 1000 epochs. Shorter windows
+    /// (300–500) also solve XOR but restart during plateaus that would have been crossed.
+    /// </summary>
+    public const int RestartPatience = 1000;
 
-    /// <summary>"Enough": a relative decrease of 1% of the loss (see <see cref="TrainingSettings.RestartMinimumImprovement"/>).</summary>
+    /// <summary>"Enough": a relative decrease of 1% (see <see cref="TrainingSettings.RestartMinimumImprovement"/>).</summary>
     public const double RestartMinimumImprovement = 0.01;
 
-    /// <summary>Progress every 100 epochs.</summary>
-    public const int ProgressInterval = 100;
+    /// <summary>A progress report every 1000 epochs (and after the last).</summary>
+    public const int ProgressInterval = 1000;
 }
 
 /// <summary>
@@ -192,9 +206,11 @@ public sealed record TrainingSettings
     /// <summary>
     /// Early-stopping patience, used only when there are validation rows: training stops
     /// (<see cref="StopReason.EarlyStopping"/>) when the validation loss has not reached a new minimum for this many
-    /// epochs, and the network is given back the weights of the best validation epoch. Any decrease counts as an
-    /// improvement, so a slow but steady descent (a plateau being crossed) never stops early. 0 turns early stopping
-    /// off (validation losses are still recorded).
+    /// epochs, and the network is given back the weights of the best validation epoch (also when training instead
+    /// runs out of epochs). Any decrease counts as an improvement, so a slow but steady descent (a plateau being
+    /// crossed) never stops early. After a restart the count starts afresh against the new attempt's own minimum, so
+    /// a fresh draw is not cut short for not beating an earlier attempt at once; the weights given back are still the
+    /// best of all attempts. 0 turns early stopping off (validation losses are still recorded).
     /// </summary>
     public int EpochsWithoutImprovement { get; init; } = TrainingDefaults.EpochsWithoutImprovement;
 
@@ -214,10 +230,11 @@ public sealed record TrainingSettings
     /// <see cref="XorMlNet.Network.TwoLayerNetwork{T}.InitializeNormal"/> draws with <see cref="InitialWeightScale"/>
     /// from <c>NumpyRandom(Seed)</c>, continuing past the draw of the initial weights (so with the network
     /// initialised from the same seed, attempt k has the k-th draw of numpy's stream); the solver state is reset.
-    /// Epochs and loss histories run on across attempts. If training ends on <see cref="NumberOfEpochs"/>
-    /// without validation rows, the network keeps the attempt whose last epoch had the lowest training loss.
-    /// Why: sigmoid networks this small have local minima and long plateaus that depend on the draw (XOR: ~1 seed in 10
-    /// with the defaults); a new draw is far cheaper than waiting.
+    /// Epochs and loss histories run on across attempts. If training ends on <see cref="NumberOfEpochs"/> without
+    /// early stopping, the network keeps the attempt whose last epoch had the lowest training loss (with early
+    /// stopping, the best validation epoch of any attempt).
+    /// Why: sigmoid networks this small have local minima and long plateaus that depend on the draw (XOR: ~1 seed in 100
+    /// with the defaults, plus plateaus of very different lengths); a new draw is far cheaper than waiting.
     /// </summary>
     public int MaxRestarts { get; init; }
 
