@@ -45,6 +45,7 @@ internal static class XorExample
 
         var options = new XorMlpEstimator.Options
         {
+            ProgressInterval = 50,
             Progress = p => Console.Write($"\rEpoch {p.Epoch,7}  training loss {p.TrainingLoss:F6}  {p.Elapsed.TotalMilliseconds,6:F0} ms"),
         };
         var pipeline = mlContext.Transforms.Concatenate("Features", nameof(XorRow.X1), nameof(XorRow.X2))
