@@ -149,7 +149,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             userProgress?.Invoke(progress);
         });
         TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
-        channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}); final training loss {result.TrainingLoss[^1]:G6}.");
+        channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.TrainingLoss[^1]:G6}.");
 
         return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, result, _options);
     }

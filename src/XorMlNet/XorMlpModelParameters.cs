@@ -91,7 +91,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     /// <summary>The validation loss after each epoch; empty when training had no validation rows.</summary>
     public IReadOnlyList<double> ValidationLossHistory { get; }
 
-    /// <summary>Epochs run by the final training attempt.</summary>
+    /// <summary>Epochs run in all, counted over every attempt when training restarted.</summary>
     public int EpochsRun => _trainingLoss.Length;
 
     /// <summary>Why training ended.</summary>
@@ -186,12 +186,24 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     /// <inheritdoc/>
     protected override void SaveCore(ModelSaveContext ctx)
     {
+        // *** Binary format (docs/model-format.md, "Model-parameters entry") ***
+        // int32   float size (4), written by ModelParametersBase
+        // int32   payload length in bytes
+        // byte[]  payload, see below
+        // uint32  CRC-32 of the payload
         base.SaveCore(ctx);
         ctx.SetVersionInfo(GetVersionInfo());
 
+        // Payload:
+        // int32 InputSize d, int32 HiddenSize H, int32 WeightCount (= (d + 2)·H + 1),
+        // float32[WeightCount] weights [W1 (d×H row-major) | b1 (H) | W2 (H) | b2],
+        // int32 StopReason, int32 Restarts,
+        // int32 TrainingLossCount, float64[TrainingLossCount], int32 ValidationLossCount, float64[ValidationLossCount],
+        // saved options (XorMlpEstimator.Options.WriteTo).
         var payload = new PayloadWriter();
         payload.WriteInt32(InputSize);
         payload.WriteInt32(HiddenSize);
+        payload.WriteInt32(_parameters.Length);
         payload.WriteSingles(_parameters);
         payload.WriteInt32((int)StopReason);
         payload.WriteInt32(Restarts);
@@ -207,44 +219,64 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         ctx.Writer.Write(Crc32.Compute(bytes));
     }
 
-    /// <summary>The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above.</summary>
+    /// <summary>
+    /// The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above. Every failure is an
+    /// <see cref="InvalidDataException"/> naming this entry and the problem; nothing is allocated before the entry's
+    /// remaining bytes are known to hold it.
+    /// </summary>
     internal static XorMlpModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
-        string entry = ModelEntryName(ctx);
+        string entry = LoadErrors.EntryName(ctx);
+        LoadErrors.CheckVersion(env, ctx, GetVersionInfo(), "model", entry);
 
-        // ModelParametersBase's own field, read here rather than by its loading constructor so that a bad value gets our message.
-        long end = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel;
+        // The model block, as the (already validated) ML.NET header delimits it: ModelParametersBase's float size
+        // (read here rather than by its loading constructor so that a bad value gets our message), our payload
+        // length, the payload and its CRC-32. It must be exactly filled, or ML.NET would fail after us without a message.
+        long blockEnd = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel;
         byte[] payload;
         try
         {
             int floatSize = ctx.Reader.ReadInt32();
             if (floatSize != sizeof(float))
             {
-                throw new InvalidDataException($"The XorMlp model entry '{entry}' is corrupt: its float size is {floatSize}, expected 4.");
+                throw LoadErrors.Corrupt(env, "model", entry, $"its float size is {floatSize}, expected {sizeof(float)}");
             }
             int length = ctx.Reader.ReadInt32();
-            long available = end - ctx.Reader.BaseStream.Position - sizeof(uint);
-            if (length < 0 || length > available)
+            long available = blockEnd - ctx.Reader.BaseStream.Position - sizeof(uint);
+            if (length < 0 || length != available)
             {
-                throw new InvalidDataException(
-                    $"The XorMlp model entry '{entry}' is corrupt: its payload claims {length} bytes, but the entry holds {Math.Max(available, 0)}.");
+                throw LoadErrors.Corrupt(env, "model", entry,
+                    $"its payload length field says {length} bytes, but its model block leaves room for exactly {Math.Max(available, 0)}");
             }
             payload = ctx.Reader.ReadBytes(length);
-            uint storedChecksum = ctx.Reader.ReadUInt32();
-            if (payload.Length != length || storedChecksum != Crc32.Compute(payload))
+            if (payload.Length != length)
             {
-                throw new InvalidDataException($"The XorMlp model entry '{entry}' is corrupt: its checksum does not match its contents.");
+                throw LoadErrors.Corrupt(env, "model", entry, $"it ends inside the payload ({payload.Length} of {length} bytes)");
+            }
+            uint storedChecksum = ctx.Reader.ReadUInt32();
+            uint checksum = Crc32.Compute(payload);
+            if (storedChecksum != checksum)
+            {
+                throw LoadErrors.Corrupt(env, "model", entry,
+                    $"the CRC-32 of its payload is {checksum:X8}, but the entry stores {storedChecksum:X8}");
             }
         }
         catch (EndOfStreamException ex)
         {
-            throw new InvalidDataException($"The XorMlp model entry '{entry}' is truncated.", ex);
+            throw LoadErrors.Corrupt(env, "model", entry, "it is truncated", ex);
         }
 
-        return Read(env, new PayloadReader(payload, entry));
+        try
+        {
+            return Read(env, new PayloadReader(payload, entry));
+        }
+        catch (InvalidDataException ex)
+        {
+            env.Process(ex); // marks it as a deliberate, user-facing error, as ML.NET's own checks are
+            throw;
+        }
     }
 
     private static XorMlpModelParameters Read(IHostEnvironment env, PayloadReader reader)
@@ -255,12 +287,15 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         {
             throw reader.Fail($"InputSize {inputSize} and HiddenSize {hiddenSize} must both be at least 1");
         }
-        long parameterCount = ((long)inputSize + 2) * hiddenSize + 1;
-        if (parameterCount * sizeof(float) > reader.Remaining)
+        // The declared count is checked against the bytes left before it is compared with the dimensions, so neither
+        // absurd dimensions nor an absurd count can make us allocate more than the entry holds.
+        int weightCount = reader.ReadCount("WeightCount", sizeof(float));
+        long expectedCount = ((long)inputSize + 2) * hiddenSize + 1;
+        if (weightCount != expectedCount)
         {
-            throw reader.Fail($"a {inputSize}→{hiddenSize}→1 network needs {parameterCount * sizeof(float)} bytes of weights, but only {reader.Remaining} remain");
+            throw reader.Fail($"a {inputSize}→{hiddenSize}→1 network has {expectedCount} weights, but the entry stores {weightCount}");
         }
-        float[] parameters = reader.ReadFiniteSingles((int)parameterCount, "Weights");
+        float[] parameters = reader.ReadFiniteSingles(weightCount, "Weights");
         int stopReason = reader.ReadInt32("StopReason");
         if (!Enum.IsDefined((StopReason)stopReason))
         {
@@ -282,9 +317,6 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         return new XorMlpModelParameters(env, inputSize, hiddenSize, parameters, trainingLoss, validationLoss,
             (StopReason)stopReason, restarts, options);
     }
-
-    private static string ModelEntryName(ModelLoadContext ctx)
-        => string.IsNullOrEmpty(ctx.Directory) ? "(stream)" : ctx.Directory;
 
     #endregion
 }
