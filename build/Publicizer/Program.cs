@@ -135,8 +135,9 @@ internal static class Program
         }
 
         // Write next to the target and move into place, so an interrupted run never
-        // leaves a half-written file that looks up to date to an incremental build.
-        string temp = target + ".tmp";
+        // leaves a half-written file that looks up to date to an incremental build;
+        // the process id keeps two builds running at once from sharing a temporary file.
+        string temp = $"{target}.{Environment.ProcessId}.tmp";
         assembly.Write(temp, new WriterParameters { DeterministicMvid = true });
         File.Move(temp, target, overwrite: true);
         return new Stats(types, members);

@@ -31,7 +31,10 @@ public sealed class TrainingResult
     public int Restarts { get; }
 }
 
-/// <summary>Why training ended.</summary>
+/// <summary>
+/// Why training ended. Cancellation is not among them: it ends training with <see cref="OperationCanceledException"/>
+/// and no model, as ML.NET's trainers do.
+/// </summary>
 public enum StopReason
 {
     /// <summary>The maximum number of epochs ran.</summary>
@@ -42,12 +45,6 @@ public enum StopReason
 
     /// <summary>The validation loss stopped improving; the best weights were kept.</summary>
     EarlyStopping = 2,
-
-    /// <summary>
-    /// Training was cancelled. <see cref="NetworkTrainer"/> reports cancellation by throwing
-    /// <see cref="OperationCanceledException"/>, so it never returns this; it is here for callers that map the exception.
-    /// </summary>
-    Cancelled = 3,
 }
 
 /// <summary>One progress report, handed to <see cref="TrainingSettings.Progress"/>.</summary>
