@@ -6,6 +6,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using XorMlNet;
+using XorMlNet.Plots;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -63,6 +64,14 @@ internal static class XorExample
 
         CalibratedBinaryClassificationMetrics metrics = mlContext.BinaryClassification.Evaluate(scored);
         Console.WriteLine($"Evaluate: accuracy {metrics.Accuracy:P0}, AUC {metrics.AreaUnderRocCurve:F2}");
+        Console.WriteLine();
+
+        XorPlots.LossCurve(network.TrainingLossHistory, network.ValidationLossHistory, "xor-loss.png");
+        Console.WriteLine("Wrote the training loss curve to xor-loss.png.");
+        PredictionEngine<XorRow, XorPrediction> engine = mlContext.Model.CreatePredictionEngine<XorRow, XorPrediction>(model);
+        XorPlots.DecisionBoundary((x1, x2) => engine.Predict(new XorRow { X1 = x1, X2 = x2 }).Probability,
+            Table.Select(row => (row.X1, row.X2, row.Label)), "xor-boundary.png");
+        Console.WriteLine("Wrote the decision boundary to xor-boundary.png.");
         Console.WriteLine();
 
         SaveAtomically(mlContext, model, data.Schema, modelPath);

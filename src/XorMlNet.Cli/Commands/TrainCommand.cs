@@ -1,0 +1,283 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using XorMlNet.Cli.Data;
+using XorMlNet.Plots;
+using XorMlNet.Training;
+using Defaults = XorMlNet.XorMlpEstimator.Options.Defaults;
+
+namespace XorMlNet.Cli.Commands;
+
+/// <summary>
+/// <c>xormlnet train</c>: reads a CSV file, fits Concatenate → (NormalizeMeanVariance) → XorMlp, saves the pipeline
+/// with <c>mlContext.Model.Save</c> and prints its metrics on the training data.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>The option behind each trainer option, to name it when the trainer rejects a value.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        [nameof(XorMlpEstimator.Options.HiddenLayerSize)] = "--hidden",
+        [nameof(XorMlpEstimator.Options.Solver)] = "--solver",
+        [nameof(XorMlpEstimator.Options.LearningRate)] = "--learning-rate",
+        [nameof(XorMlpEstimator.Options.NumberOfEpochs)] = "--epochs",
+        [nameof(XorMlpEstimator.Options.BatchSize)] = "--batch-size",
+        [nameof(XorMlpEstimator.Options.Seed)] = "--seed",
+        [nameof(XorMlpEstimator.Options.ValidationFraction)] = "--validation-fraction",
+        [nameof(XorMlpEstimator.Options.LabelColumnName)] = "--label",
+    };
+
+    /// <summary>How often the trainer reports progress to the live line.</summary>
+    private const int ProgressInterval = 100;
+
+    public static Command Create(bool liveProgress)
+    {
+        var data = new Option<string>("--data") { Description = "The training data: a CSV file with a header row.", Required = true };
+        var label = new Option<string>("--label")
+        {
+            Description = "The label column: 0/1, true/false, or a probability in [0, 1].",
+            DefaultValueFactory = _ => Defaults.LabelColumnName,
+        };
+        var output = new Option<string>("--out") { Description = "The model file to write (a zip for mlContext.Model.Load).", Required = true };
+        var features = new Option<string?>("--features")
+        {
+            Description = "Comma-separated feature columns [default: every numeric column but the label].",
+        };
+        var hidden = new Option<int>("--hidden") { Description = "Number of hidden sigmoid units.", DefaultValueFactory = _ => Defaults.HiddenLayerSize };
+        var solver = new Option<Solver>("--solver") { Description = "The optimiser.", DefaultValueFactory = _ => Defaults.Solver };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => Defaults.NumberOfEpochs };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Rows per gradient step; 0 for the whole training set.",
+            DefaultValueFactory = _ => Defaults.BatchSize,
+        };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Step size of the optimiser.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of row shuffles.", DefaultValueFactory = _ => Defaults.Seed };
+        var validationFraction = new Option<double>("--validation-fraction")
+        {
+            Description = "Fraction of the rows held out to measure the validation loss and stop early.",
+            DefaultValueFactory = _ => Defaults.ValidationFraction,
+        };
+        var normalize = new Option<bool>("--normalize") { Description = "Scale each feature to mean 0 and variance 1 first (saved with the model)." };
+        var plot = new Option<string?>("--plot") { Description = "Also write the training loss curve to this PNG file." };
+
+        var command = new Command("train", "Train the network on a CSV file and save the ML.NET pipeline.")
+        {
+            data, label, output, features, hidden, solver, epochs, batchSize, learningRate, seed, validationFraction, normalize, plot,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.Run(parse, writer => Train(new Request
+        {
+            DataPath = parse.GetRequiredValue(data),
+            Label = parse.GetRequiredValue(label),
+            ModelPath = parse.GetRequiredValue(output),
+            Features = parse.GetValue(features),
+            Normalize = parse.GetValue(normalize),
+            PlotPath = parse.GetValue(plot),
+            Options = new XorMlpEstimator.Options
+            {
+                HiddenLayerSize = parse.GetValue(hidden),
+                Solver = parse.GetValue(solver),
+                NumberOfEpochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                LearningRate = parse.GetValue(learningRate),
+                Seed = parse.GetValue(seed),
+                ValidationFraction = parse.GetValue(validationFraction),
+                ProgressInterval = ProgressInterval,
+                CancellationToken = cancellationToken,
+            },
+        }, writer, liveProgress)));
+        return command;
+    }
+
+    private sealed class Request
+    {
+        public required string DataPath { get; init; }
+        public required string Label { get; init; }
+        public required string ModelPath { get; init; }
+        public string? Features { get; init; }
+        public bool Normalize { get; init; }
+        public string? PlotPath { get; init; }
+        public required XorMlpEstimator.Options Options { get; init; }
+    }
+
+    private static void Train(Request request, TextWriter output, bool liveProgress)
+    {
+        ModelFile.CheckWritable(request.ModelPath, "model");
+        if (request.PlotPath is not null)
+        {
+            ModelFile.CheckWritable(request.PlotPath, "loss curve");
+        }
+
+        CsvFile csv = CsvFile.Open(request.DataPath);
+        int labelIndex = csv.RequireColumn(request.Label, "label");
+        int[]? namedFeatures = request.Features is null ? null : NamedFeatures(csv, request.Features, labelIndex);
+        CsvScan scan = CsvScan.Run(csv);
+        int[] featureIndices = namedFeatures ?? Enumerable.Range(0, csv.Header.Count).Where(i => i != labelIndex && scan[i].LooksNumeric).ToArray();
+        if (featureIndices.Length == 0)
+        {
+            throw new CliError($"'{csv.Path}' has no numeric column besides the label '{request.Label}' to learn from; its columns are {CsvFile.ListColumns(csv.Header)}.");
+        }
+        foreach (int index in featureIndices)
+        {
+            scan.RequireNumbers(index, "feature");
+        }
+        DataKind labelKind = scan.LabelKind(labelIndex);
+
+        var mlContext = new MLContext(seed: 0);
+        IDataView data = scan.Load(mlContext, Enumerable.Range(0, csv.Header.Count).Select(i => new TextLoader.Column(
+            csv.Header[i],
+            i == labelIndex ? labelKind : featureIndices.Contains(i) ? DataKind.Single : DataKind.String,
+            i)));
+
+        string[] featureNames = featureIndices.Select(i => csv.Header[i]).ToArray();
+        string featureColumn = FreeName(csv.Header, Defaults.FeatureColumnName);
+        XorMlpEstimator.Options options = request.Options;
+        options.LabelColumnName = request.Label;
+        options.FeatureColumnName = featureColumn;
+        var progressLine = new ProgressLine(output);
+        if (liveProgress)
+        {
+            options.Progress = progressLine.Report;
+        }
+        XorMlpEstimator trainer = CreateTrainer(mlContext, options);
+
+        EstimatorChain<ITransformer> features = new EstimatorChain<ITransformer>()
+            .Append<ITransformer>(mlContext.Transforms.Concatenate(featureColumn, featureNames));
+        if (request.Normalize)
+        {
+            features = features.Append<ITransformer>(mlContext.Transforms.NormalizeMeanVariance(featureColumn));
+        }
+        EstimatorChain<XorMlpTransformer> pipeline = features.Append(trainer);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Training a {featureNames.Length}→{options.HiddenLayerSize}→1 network on '{csv.Path}': {scan.RowCount} rows, " +
+            $"features {CsvFile.ListColumns(featureNames)}{(request.Normalize ? " (normalized)" : "")}, label '{request.Label}' ({labelKind})."));
+        string[] unused = Enumerable.Range(0, csv.Header.Count).Where(i => i != labelIndex && !featureIndices.Contains(i)).Select(i => csv.Header[i]).ToArray();
+        if (unused.Length > 0)
+        {
+            output.WriteLine($"Not used: {CsvFile.ListColumns(unused)}{(namedFeatures is null ? " (not numeric)" : "")}.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        TransformerChain<XorMlpTransformer> model;
+        try
+        {
+            model = pipeline.Fit(data);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            throw new CliError($"Training on '{csv.Path}' failed: {Messages.OneLine(ex)}");
+        }
+        finally
+        {
+            progressLine.Clear();
+        }
+        XorMlpModelParameters network = model.LastTransformer.Model;
+        output.WriteLine(Summary(network, clock.Elapsed));
+
+        ModelFile.WriteAtomically(request.ModelPath, "model", path => mlContext.Model.Save(model, data.Schema, path));
+        output.WriteLine($"Saved the model to '{request.ModelPath}'.");
+
+        CalibratedBinaryClassificationMetrics metrics;
+        try
+        {
+            metrics = MetricsReport.Evaluate(mlContext, model.Transform(data), request.Label, csv.Path);
+        }
+        catch (CliError ex)
+        {
+            throw new CliError($"The model was saved, but: {ex.Message}");
+        }
+        output.WriteLine("Metrics on the training data:");
+        MetricsReport.WriteMetrics(output, metrics);
+
+        if (request.PlotPath is not null)
+        {
+            try
+            {
+                XorPlots.LossCurve(network.TrainingLossHistory, network.ValidationLossHistory, request.PlotPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                throw new CliError($"Cannot write the loss curve to '{request.PlotPath}': {Messages.OneLine(ex)}");
+            }
+            output.WriteLine($"Wrote the loss curve to '{request.PlotPath}'.");
+        }
+    }
+
+    /// <summary>The columns named by --features: each in the header, once, and not the label.</summary>
+    private static int[] NamedFeatures(CsvFile csv, string list, int labelIndex)
+    {
+        string[] names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0)
+        {
+            throw new CliError("--features names no column; give a comma-separated list such as --features x1,x2.");
+        }
+        var indices = new List<int>(names.Length);
+        foreach (string name in names)
+        {
+            int index = csv.RequireColumn(name, "feature");
+            if (index == labelIndex)
+            {
+                throw new CliError($"--features names the label column '{name}'; a column cannot be both.");
+            }
+            if (indices.Contains(index))
+            {
+                throw new CliError($"--features names the column '{name}' twice.");
+            }
+            indices.Add(index);
+        }
+        return indices.ToArray();
+    }
+
+    /// <summary>The trainer, or the option that the trainer rejected, by its command-line name.</summary>
+    private static XorMlpEstimator CreateTrainer(MLContext mlContext, XorMlpEstimator.Options options)
+    {
+        try
+        {
+            return mlContext.BinaryClassification.Trainers.XorMlp(options);
+        }
+        catch (ArgumentException ex)
+        {
+            string? flag = ex.ParamName is { } name && Flags.TryGetValue(name, out string? f) ? f : ex.ParamName;
+            object? value = (ex as ArgumentOutOfRangeException)?.ActualValue;
+            string prefix = flag is null ? "" : value is null ? $"{flag}: " : string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: ");
+            throw new CliError(prefix + Messages.OneLine(ex));
+        }
+    }
+
+    /// <summary>"Features", or "Features_1", "Features_2", ... when the file already has such a column.</summary>
+    private static string FreeName(IReadOnlyList<string> taken, string name)
+    {
+        string candidate = name;
+        for (int n = 1; taken.Contains(candidate); n++)
+        {
+            candidate = $"{name}_{n}";
+        }
+        return candidate;
+    }
+
+    private static string Summary(XorMlpModelParameters network, TimeSpan elapsed)
+    {
+        string reason = network.StopReason switch
+        {
+            StopReason.LossToleranceReached => "the training loss fell below the tolerance",
+            StopReason.EarlyStopping => "the validation loss stopped improving; the best weights were kept",
+            StopReason.MaximumEpochs => "the epoch limit",
+            _ => network.StopReason.ToString(),
+        };
+        string restarts = network.Restarts switch
+        {
+            0 => "",
+            1 => ", 1 restart",
+            int n => $", {n} restarts",
+        };
+        string validation = network.ValidationLossHistory.Count == 0 ? ""
+            : network.StopReason == StopReason.EarlyStopping
+                ? string.Create(CultureInfo.InvariantCulture, $", best validation loss {network.ValidationLossHistory.Min():G4}")
+                : string.Create(CultureInfo.InvariantCulture, $", validation loss {network.ValidationLossHistory[^1]:G4}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Stopped after {network.EpochsRun} epochs ({reason}){restarts}: training loss {network.TrainingLossHistory[^1]:G4}{validation}; {elapsed.TotalSeconds:F1} s.");
+    }
+}
