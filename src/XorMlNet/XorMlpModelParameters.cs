@@ -263,9 +263,9 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
                     $"the CRC-32 of its payload is {checksum:X8}, but the entry stores {storedChecksum:X8}");
             }
         }
-        catch (EndOfStreamException ex)
+        catch (EndOfStreamException)
         {
-            throw LoadErrors.Corrupt(env, "model", entry, "it is truncated", ex);
+            throw LoadErrors.Corrupt(env, "model", entry, "it ends inside its model block");
         }
 
         try
