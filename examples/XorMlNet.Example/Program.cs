@@ -89,7 +89,8 @@ internal static class XorExample
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Cannot load the model '{modelPath}': {ex.Message}");
+            // ML.NET wraps a loader's exception once per nesting level; the innermost one says what is wrong.
+            Console.Error.WriteLine($"Cannot load the model '{modelPath}': {ex.GetBaseException().Message}");
             return 2;
         }
 

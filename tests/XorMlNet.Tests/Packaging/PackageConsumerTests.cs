@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace XorMlNet.Tests.Packaging;
 
 /// <summary>
@@ -18,7 +15,7 @@ public sealed class PackageConsumerTests : IDisposable
     {
         string repository = FindRepositoryRoot();
         string feed = Path.Combine(_work, "feed");
-        Run("dotnet", $"pack \"{Path.Combine(repository, "src", "XorMlNet", "XorMlNet.csproj")}\" -c Release -o \"{feed}\" -p:Version={_version}", repository);
+        Dotnet(["pack", Path.Combine(repository, "src", "XorMlNet", "XorMlNet.csproj"), "-c", "Release", "-o", feed, $"-p:Version={_version}"], repository);
         string package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
         Assert.Equal($"XorMlNet.{_version}.nupkg", Path.GetFileName(package));
 
@@ -46,11 +43,11 @@ public sealed class PackageConsumerTests : IDisposable
             </Project>
             """);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), ConsumerProgram);
-        Run("dotnet", "build -c Release", consumer);
+        Dotnet(["build", "-c", "Release"], consumer);
 
         string model = Path.Combine(_work, "xor.zip");
-        string fitOutput = Run("dotnet", $"run -c Release --no-build -- fit \"{model}\"", consumer);
-        string loadOutput = Run("dotnet", $"run -c Release --no-build -- load \"{model}\"", consumer);
+        string fitOutput = Dotnet(["run", "-c", "Release", "--no-build", "--", "fit", model], consumer);
+        string loadOutput = Dotnet(["run", "-c", "Release", "--no-build", "--", "load", model], consumer);
 
         Assert.Contains("fitted: 4/4", fitOutput);
         Assert.Contains("loaded: XorMlpTransformer", loadOutput);
@@ -123,30 +120,10 @@ public sealed class PackageConsumerTests : IDisposable
         throw new InvalidOperationException($"No XorMlNet.sln above {AppContext.BaseDirectory}.");
     }
 
-    /// <summary>Runs a command to completion, failing the test with its output if it fails or outlives <see cref="StepTimeout"/>.</summary>
-    private static string Run(string fileName, string arguments, string workingDirectory)
+    /// <summary>Runs a dotnet command to success and returns all it printed.</summary>
+    private static string Dotnet(string[] arguments, string workingDirectory)
     {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using Process process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(StepTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{fileName} {arguments}' did not finish within {StepTimeout}.{Environment.NewLine}{output}");
-        }
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"'{fileName} {arguments}' exited with {process.ExitCode}:{Environment.NewLine}{output}");
-        return output.ToString();
+        ProcessResult result = TestProcess.RunToSuccess(TestProcess.Dotnet, arguments, workingDirectory, StepTimeout);
+        return result.StandardOutput + result.StandardError;
     }
 }

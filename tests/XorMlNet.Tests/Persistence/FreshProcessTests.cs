@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -82,45 +80,9 @@ public class FreshProcessTests
     /// <summary>Runs the host built with this test assembly on the same dotnet, and returns its standard output lines.</summary>
     private static string[] RunHost(string modelPath, string rowsPath)
     {
-        string host = LoadHostBuildInfo.AssemblyPath;
-        Assert.False(string.IsNullOrEmpty(host), "The path of XorMlNet.LoadHost was not compiled in (see XorMlNet.LoadHost.Reference.targets).");
-        Assert.True(File.Exists(host), $"XorMlNet.LoadHost has not been built: {host} is missing.");
-
-        var start = new ProcessStartInfo(DotnetMuxer())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            WorkingDirectory = Path.GetDirectoryName(modelPath)!,
-        };
-        foreach (string argument in new[] { "exec", host, modelPath, rowsPath })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("The host did not start.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"XorMlNet.LoadHost did not finish within {Timeout}.");
-        }
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"XorMlNet.LoadHost exited with {process.ExitCode}:\n{stderr.Result}\n{stdout.Result}");
-        Assert.NotEqual(Environment.ProcessId, process.Id);
-        return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-    }
-
-    /// <summary>The dotnet executable running these tests (its runtime runs the host too), else the one on PATH.</summary>
-    private static string DotnetMuxer()
-    {
-        string? current = Environment.ProcessPath;
-        if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            return current;
-        }
-        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk) ? fromSdk : "dotnet";
+        ProcessResult result = TestProcess.RunBuiltApp("XorMlNet.LoadHost", [modelPath, rowsPath], Path.GetDirectoryName(modelPath)!, Timeout);
+        Assert.True(result.ExitCode == 0, $"XorMlNet.LoadHost exited with {result.ExitCode}:\n{result.StandardError}\n{result.StandardOutput}");
+        return result.OutputLines;
     }
 
     private sealed class TempFolder : IDisposable
