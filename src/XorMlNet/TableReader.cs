@@ -8,14 +8,28 @@ namespace XorMlNet;
 /// Copies the feature and label columns of a role-mapped <see cref="IDataView"/> into dense row-major arrays for the
 /// network, skipping rows that ML.NET's trainers skip (missing label, non-finite feature) with a warning.
 /// </summary>
+/// <remarks>
+/// Memory: the arrays are allocated once at their final size (when the view does not know its row count, a first
+/// cursor pass with no active column counts the rows), and training reads them in place, so a fit holds one copy
+/// of the feature matrix, plus the labels.
+/// </remarks>
 internal static class TableReader
 {
-    /// <summary>Dense rows: <see cref="Features"/> is RowCount × FeatureCount, <see cref="Labels"/> is in [0, 1].</summary>
-    internal sealed record Table(float[] Features, float[] Labels, int FeatureCount)
+    /// <summary>
+    /// Dense rows: the first RowCount × FeatureCount values of the features array, row-major, and the first RowCount
+    /// labels, in [0, 1] (the arrays may be longer when rows were skipped).
+    /// </summary>
+    internal sealed class Table(float[] features, float[] labels, int rowCount, int featureCount)
     {
-        public static Table Empty { get; } = new([], [], 0);
+        public static Table Empty { get; } = new([], [], 0, 0);
 
-        public int RowCount => Labels.Length;
+        public int RowCount { get; } = rowCount;
+
+        public int FeatureCount { get; } = featureCount;
+
+        public ReadOnlySpan<float> Features => features.AsSpan(0, RowCount * FeatureCount);
+
+        public ReadOnlySpan<float> Labels => labels.AsSpan(0, RowCount);
     }
 
     public static Table Read(IChannel channel, RoleMappedData data, string role)
@@ -30,9 +44,13 @@ internal static class TableReader
         }
         int featureCount = vectorType.Size;
 
-        long? knownRows = data.Data.GetRowCount();
-        var features = new GrowableBuffer(knownRows is { } n ? checked(n * featureCount) : 1024L * featureCount);
-        var labels = new GrowableBuffer(knownRows ?? 1024);
+        long rows = data.Data.GetRowCount() ?? CountRows(data.Data);
+        if (rows * featureCount > Array.MaxLength)
+        {
+            throw channel.Except($"The {role} data has {rows} rows of {featureCount} features, more than one array can hold ({Array.MaxLength} values).");
+        }
+        var features = new GrowableBuffer(rows * featureCount);
+        var labels = new GrowableBuffer(rows);
         long skippedLabel = 0, skippedFeature = 0, row = -1;
 
         using DataViewRowCursor cursor = data.Data.GetRowCursor([featureColumn, labelColumn]);
@@ -76,7 +94,19 @@ internal static class TableReader
                 ? $"The {role} data has no rows."
                 : $"The {role} data has no usable rows: all {row + 1} were skipped for a missing label or a non-finite feature.");
         }
-        return new Table(features.ToArray(), labels.ToArray(), featureCount);
+        return new Table(features.Items, labels.Items, labels.Count, featureCount);
+    }
+
+    /// <summary>Rows of <paramref name="data"/>, by a cursor pass that reads no column.</summary>
+    private static long CountRows(IDataView data)
+    {
+        long count = 0;
+        using DataViewRowCursor cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            count++;
+        }
+        return count;
     }
 
     private static ValueGetter<float> LabelGetter(DataViewRow cursor, DataViewSchema.Column column)
@@ -110,7 +140,8 @@ internal static class TableReader
         return true;
     }
 
-    /// <summary>A float list that hands out spans to write into, sized once when the row count is known.</summary>
+    /// <summary>A float list that hands out spans to write into, sized once from the row count (and grown only if a
+    /// second pass over the data finds more rows than the first).</summary>
     private sealed class GrowableBuffer(long capacity)
     {
         private float[] _items = new float[Math.Max(1, Math.Min(capacity, Array.MaxLength))];
@@ -135,6 +166,7 @@ internal static class TableReader
 
         public void Shrink(int count) => Count -= count;
 
-        public float[] ToArray() => Count == _items.Length ? _items : _items.AsSpan(0, Count).ToArray();
+        /// <summary>The storage; its first <see cref="Count"/> values are the ones appended.</summary>
+        public float[] Items => _items;
     }
 }

@@ -1,4 +1,7 @@
 using System.Collections.ObjectModel;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -149,27 +152,99 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
 
     /// <summary>
     /// Scores rows for one mapper (ML.NET hands each cursor its own), with its own scratch so that scoring allocates
-    /// nothing per row and cursors on several threads never share state.
+    /// nothing per row and cursors on several threads never share state. Transform's cursors and PredictionEngine both
+    /// score through it, so they give the same numbers.
     /// </summary>
-    private sealed class RowScorer(XorMlpModelParameters model)
+    /// <remarks>
+    /// It computes exactly what <see cref="TwoLayerNetwork{T}.Score"/> computes, bit for bit: for each hidden unit the
+    /// products x_i·W1[i, j] summed from i = 0 up (one rounding per product and per sum, no fused multiply-add), then
+    /// + b1[j], σ through <see cref="MathF.Exp"/>, then Σ_j a_j·W2[j] in order, + b2. It is only organised for speed:
+    /// the hidden units are the lanes of a vector (each lane does its unit's operations in the same order), W1 is
+    /// copied once into rows padded to the vector width, and there are no per-input calls or checks.
+    /// </remarks>
+    private sealed class RowScorer
     {
-        private readonly float[] _hidden = new float[model.HiddenSize];
-        private readonly float[] _dense = new float[model.InputSize];
+        private readonly int _inputs;
+        private readonly int _hidden;
+        private readonly int _stride;
+        private readonly float[] _w1;
+        private readonly float[] _b1;
+        private readonly float[] _w2;
+        private readonly float _b2;
+        private readonly float[] _z;
+        private readonly float[] _dense;
+
+        public RowScorer(XorMlpModelParameters model)
+        {
+            int d = model.InputSize, h = model.HiddenSize;
+            ReadOnlySpan<float> theta = model._parameters;
+            _inputs = d;
+            _hidden = h;
+            _stride = h <= Vector128<float>.Count ? Vector128<float>.Count : (h + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
+            _w1 = new float[d * _stride];
+            for (int i = 0; i < d; i++)
+            {
+                theta.Slice(i * h, h).CopyTo(_w1.AsSpan(i * _stride));
+            }
+            _b1 = new float[_stride];
+            theta.Slice(d * h, h).CopyTo(_b1);
+            _w2 = theta.Slice((d + 1) * h, h).ToArray();
+            _b2 = theta[^1];
+            _z = new float[_stride];
+            _dense = new float[d];
+        }
 
         public float Score(in VBuffer<float> features)
         {
-            if (features.Length != model.InputSize)
+            if (features.Length != _inputs)
             {
                 throw new ArgumentException(
-                    $"The model was trained on {model.InputSize} features, but this row has {features.Length}.", nameof(features));
+                    $"The model was trained on {_inputs} features, but this row has {features.Length}.", nameof(features));
             }
-            ReadOnlySpan<float> values = features.GetValues();
+            ReadOnlySpan<float> x = features.GetValues();
             if (!features.IsDense)
             {
                 features.CopyTo(_dense);
-                values = _dense;
+                x = _dense;
             }
-            return model._network.Score(values, _hidden);
+            x = x[.._inputs];
+
+            // Z1 = X·W1 + b1, each lane one hidden unit.
+            ref float w1 = ref MemoryMarshal.GetArrayDataReference(_w1);
+            if (_stride == Vector128<float>.Count)
+            {
+                Vector128<float> z = Vector128<float>.Zero;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    Vector128<float> product = Vector128.Create(x[i]) * Vector128.LoadUnsafe(ref w1, (nuint)(i * Vector128<float>.Count));
+                    z += product;
+                }
+                z += Vector128.Create(_b1);
+                z.CopyTo(_z);
+            }
+            else
+            {
+                for (int block = 0; block < _stride; block += Vector<float>.Count)
+                {
+                    Vector<float> z = Vector<float>.Zero;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        Vector<float> product = new Vector<float>(x[i]) * Vector.LoadUnsafe(ref w1, (nuint)(i * _stride + block));
+                        z += product;
+                    }
+                    z += new Vector<float>(_b1.AsSpan(block));
+                    z.CopyTo(_z.AsSpan(block));
+                }
+            }
+
+            // A1 = σ(Z1), Z2 = A1·W2 + b2.
+            float sum = 0;
+            for (int j = 0; j < _hidden; j++)
+            {
+                float a = 1f / (1f + MathF.Exp(-_z[j]));
+                sum += a * _w2[j];
+            }
+            return sum + _b2;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace XorMlNet.Network;
 
@@ -62,6 +63,7 @@ internal static class Kernels
     }
 
     /// <summary>True when every value is finite (no NaN, no ±∞).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : IFloatingPointIeee754<T>
     {
         foreach (T value in values)

@@ -70,6 +70,9 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>All parameters in the flat layout described in the remarks.</summary>
     public Span<T> Parameters => _parameters;
 
+    /// <summary>The array behind <see cref="Parameters"/>, for code that must pin it beyond one call.</summary>
+    internal T[] ParameterArray => _parameters;
+
     /// <summary>W1, d×H row-major.</summary>
     public Span<T> W1 => _parameters.AsSpan(0, InputSize * HiddenSize);
 

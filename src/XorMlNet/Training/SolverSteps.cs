@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using XorMlNet.Network;
 
 namespace XorMlNet.Training;
@@ -10,6 +11,7 @@ namespace XorMlNet.Training;
 internal static class SolverSteps
 {
     /// <summary>θ −= learningRate · g: the notebook's step, bit for bit (same as <see cref="TwoLayerNetwork{T}.Step"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientDescentStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, T learningRate)
         where T : IFloatingPointIeee754<T>
     {
@@ -24,6 +26,7 @@ internal static class SolverSteps
     /// v = μ·v − learningRate · g, then θ += v (heavy ball) or θ += μ·v − learningRate · g (Nesterov, in the
     /// form that needs the gradient at θ only).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MomentumStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> velocity, T learningRate, T momentum, bool nesterov)
         where T : IFloatingPointIeee754<T>
     {
@@ -42,6 +45,7 @@ internal static class SolverSteps
     /// Adam's update number <paramref name="step"/> (1-based): m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²,
     /// θ −= learningRate · m̂ / (√v̂ + ε), with the bias corrections m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> m, Span<T> v,
         T learningRate, double beta1, double beta2, T epsilon, int step)
         where T : IFloatingPointIeee754<T>
@@ -69,6 +73,7 @@ internal static class SolverSteps
     /// L2 on the weights: adds λ·W to the gradient of W1 and W2 (biases untouched) and returns the penalty
     /// λ/2 · (‖W1‖² + ‖W2‖²), in double.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double AddL2<T>(TwoLayerNetwork<T> network, Span<T> gradient, T lambda)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

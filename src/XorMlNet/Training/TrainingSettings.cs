@@ -261,10 +261,26 @@ public sealed record TrainingSettings
     public int ProgressInterval { get; init; } = 1000;
 
     /// <summary>
-    /// Checked before every block of at most 1024 rows, so even a huge epoch stops promptly; cancellation throws
+    /// Checked before every block of at most 1024 rows (by whichever thread trains on it), so even a huge epoch stops promptly; cancellation throws
     /// <see cref="OperationCanceledException"/> and leaves the network with its weights of that moment.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// Most threads a <see cref="float"/> training run uses for a batch (or validation pass) of more than 4096 rows;
+    /// 0, the default, means <see cref="Environment.ProcessorCount"/>. The rows are cut into chunks of 4096 whatever this
+    /// is, and the chunks' gradients are summed in row order, so the weights are bit-identical for every value.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// Forces <see cref="float"/> training onto the generic reference kernels of <see cref="XorMlNet.Network.TwoLayerNetwork{T}"/>
+    /// (for tests that compare the fast kernels with them). <see cref="double"/> training always uses them.
+    /// </summary>
+    internal bool UseReferenceKernels { get; init; }
+
+    /// <summary>Lane implementation of the fast kernels; <see cref="LaneWidth.Auto"/> picks the widest accelerated (for tests).</summary>
+    internal LaneWidth LaneWidth { get; init; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (named after the property) for any value out of range.</summary>
     internal void Validate()
@@ -289,6 +305,7 @@ public sealed record TrainingSettings
         UnitInterval(RestartMinimumImprovement, nameof(RestartMinimumImprovement));
         Positive(InitialWeightScale, nameof(InitialWeightScale));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProgressInterval, 1, nameof(ProgressInterval));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));
 
         static void Positive(double value, string name)
         {

@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+
+namespace XorMlNet.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// <c>memory</c>: the peak-memory measurement of a Fit on the 1,000,000 × 16 table (see <see cref="MemoryMeasurement"/>).
+    /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter '*XorEpoch*'</c>, <c>--list flat</c>).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "memory")
+        {
+            return MemoryMeasurement.Run();
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new SuiteConfig());
+        return 0;
+    }
+}

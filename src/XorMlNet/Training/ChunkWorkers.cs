@@ -1,0 +1,122 @@
+namespace XorMlNet.Training;
+
+/// <summary>
+/// A few long-lived helper threads that, together with the calling thread, run the chunks 0..count−1 of a round
+/// through one body. Which thread runs which chunk varies; callers make the result independent of that by giving
+/// every chunk its own output slot and combining the slots in chunk order. A round allocates nothing.
+/// </summary>
+internal sealed class ChunkWorkers : IDisposable
+{
+    private readonly Action<int, int> _body;
+    private readonly SemaphoreSlim[] _start;
+    // Completion: released once by the last helper of a round. (A SemaphoreSlim allocates its lock when constructed;
+    // a ManualResetEventSlim would allocate one lazily, at the first blocking wait of a training.)
+    private readonly SemaphoreSlim _done = new(0);
+    private int _next;
+    private int _count;
+    private int _running;
+    private volatile bool _disposed;
+    private Exception? _error;
+
+    /// <param name="helpers">Threads besides the caller; at least 1.</param>
+    /// <param name="body">(worker, chunk): worker 0 is the calling thread, 1..helpers the helpers; each worker has its
+    /// own scratch, so a body never shares state with another running at the same time.</param>
+    public ChunkWorkers(int helpers, Action<int, int> body)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(helpers, 1);
+        _body = body;
+        _start = new SemaphoreSlim[helpers];
+        for (int k = 0; k < helpers; k++)
+        {
+            _start[k] = new SemaphoreSlim(0);
+            int worker = k + 1;
+            var thread = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"XorMlNet training {worker}" };
+            thread.Start();
+        }
+    }
+
+    /// <summary>Threads besides the caller.</summary>
+    public int Helpers => _start.Length;
+
+    /// <summary>Runs chunks 0..<paramref name="count"/>−1 on the caller and up to <paramref name="helpers"/> helpers; returns when all are done.</summary>
+    public void Run(int count, int helpers)
+    {
+        helpers = Math.Min(Math.Min(helpers, _start.Length), count - 1);
+        _count = count;
+        _error = null;
+        Volatile.Write(ref _next, 0);
+        if (helpers <= 0)
+        {
+            Work(0);
+            return;
+        }
+        _running = helpers;
+        for (int k = 0; k < helpers; k++)
+        {
+            _start[k].Release();
+        }
+        try
+        {
+            Work(0);
+        }
+        finally
+        {
+            _done.Wait();
+        }
+        if (_error is { } error)
+        {
+            throw new AggregateException("A training thread failed.", error);
+        }
+    }
+
+    private void Work(int worker)
+    {
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref _next) - 1) < _count)
+        {
+            _body(worker, chunk);
+        }
+    }
+
+    private void Loop(int worker)
+    {
+        SemaphoreSlim start = _start[worker - 1];
+        while (true)
+        {
+            start.Wait();
+            if (_disposed)
+            {
+                return;
+            }
+            try
+            {
+                Work(worker);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _error, ex, null);
+                Volatile.Write(ref _next, int.MaxValue / 2);
+            }
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                _done.Release();
+            }
+        }
+    }
+
+    /// <summary>Lets the helpers end; call between rounds only.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+        // The semaphores are left to the collector: a helper may still be inside its last Release when the caller has
+        // already woken up, and disposing one under it would throw on a background thread.
+    }
+}

@@ -1,0 +1,314 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using XorMlNet.Network;
+
+namespace XorMlNet.Training;
+
+/// <summary>Which <see cref="ILanes{TV}"/> implementation the fast kernels use; all give bit-identical results.</summary>
+internal enum LaneWidth
+{
+    /// <summary>The widest the machine accelerates.</summary>
+    Auto = 0,
+    Vector128 = 128,
+    Vector256 = 256,
+    Vector512 = 512,
+}
+
+/// <summary>
+/// The float fast path of <see cref="NetworkTrainer"/>: forward, backward and loss over 16-row tiles
+/// (<see cref="TileKernel{TV, TL}"/>), on the calling thread and, for batches of several chunks, on helper threads.
+/// </summary>
+/// <remarks>
+/// Determinism: a batch is cut into chunks of <see cref="ChunkRows"/> positions whatever the number of threads; each
+/// chunk's gradient and squared error are computed by one thread in a fixed order into the chunk's own slot, and the
+/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.MaxDegreeOfParallelism"/>
+/// and any vector width. All buffers are allocated by the constructor and <see cref="Bind"/>; a pass allocates nothing.
+/// </remarks>
+internal sealed unsafe class FastEngine : IDisposable
+{
+    /// <summary>Positions per chunk: the unit of work of a thread and of the in-order reduction.</summary>
+    public const int ChunkRows = 4096;
+
+    /// <summary>Full-batch tables up to this many feature values are copied once into tile layout.</summary>
+    private const long TiledTableLimit = 1 << 20;
+
+    private readonly int _d;
+    private readonly int _h;
+    private readonly int _p;
+    private readonly LaneWidth _width;
+    private readonly CancellationToken _cancellation;
+    private readonly TileScratch[] _scratch;
+    private readonly float[] _slots;
+    private readonly double[] _slotLoss;
+    private readonly ChunkWorkers? _workers;
+    private readonly bool _tileTraining;
+    private float[] _tiled = [];
+    private float* _theta;
+    private RowSource _training;
+    private RowSource _validation;
+
+    // The round in progress (set by the calling thread before the helpers start).
+    private RowSource _roundSource;
+    private int _roundFirst;
+    private int _roundRows;
+    private float _roundScale;
+    private bool _roundGradient;
+
+    /// <param name="inputs">d.</param>
+    /// <param name="hidden">H.</param>
+    /// <param name="batchRows">Rows of the largest training batch.</param>
+    /// <param name="validationRows">Rows of validation data (0 for none).</param>
+    /// <param name="fullBatch">Every batch is the whole table in order, so a small table can be tiled once.</param>
+    /// <param name="settings">Threads, lane width and cancellation.</param>
+    public FastEngine(int inputs, int hidden, int batchRows, int validationRows, bool fullBatch, TrainingSettings settings)
+    {
+        _d = inputs;
+        _h = hidden;
+        _p = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
+        _width = Resolve(settings.LaneWidth);
+        _cancellation = settings.CancellationToken;
+        _tileTraining = fullBatch;
+        int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
+        int chunks = Math.Max(batchChunks, validationChunks);
+        int threads = settings.MaxDegreeOfParallelism == 0 ? Environment.ProcessorCount : settings.MaxDegreeOfParallelism;
+        int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
+        _slots = batchChunks > 1 ? new float[batchChunks * _p] : [];
+        _slotLoss = new double[Math.Max(chunks, 1)];
+        _scratch = new TileScratch[helpers + 1];
+        for (int k = 0; k < _scratch.Length; k++)
+        {
+            _scratch[k] = new TileScratch(inputs, hidden);
+        }
+        if (helpers > 0)
+        {
+            _workers = new ChunkWorkers(helpers, RunChunk);
+        }
+    }
+
+    /// <summary>The lane implementation in use.</summary>
+    public LaneWidth Width => _width;
+
+    /// <summary>
+    /// Points the engine at pinned parameters and data for the passes that follow: <paramref name="order"/> (pinned,
+    /// or null for full batch) is read at every pass, so shuffling it in place between passes is how mini-batches work.
+    /// </summary>
+    public void Bind(float* theta, float* x, float* y, int rows, int* order, float* validationX, float* validationY, int validationRows)
+    {
+        _theta = theta;
+        _training = new RowSource { X = x, Y = y, Order = order, Rows = rows };
+        _validation = new RowSource { X = validationX, Y = validationY, Rows = validationRows };
+        long trainingValues = (long)rows * _d, validationValues = (long)validationRows * _d;
+        bool tileTraining = _tileTraining && order == null && trainingValues <= TiledTableLimit;
+        bool tileValidation = validationRows > 0 && validationValues <= TiledTableLimit;
+        long size = (tileTraining ? Padded(rows) * (_d + 1L) : 0) + (tileValidation ? Padded(validationRows) * (_d + 1L) : 0);
+        if (size == 0)
+        {
+            return;
+        }
+        _tiled = GC.AllocateUninitializedArray<float>((int)size + TileKernel.Lanes, pinned: true);
+        float* next = (float*)(((nint)Unsafe.AsPointer(ref _tiled[0]) + 63) & ~(nint)63);
+        if (tileTraining)
+        {
+            next = TileInto(ref _training, next);
+        }
+        if (tileValidation)
+        {
+            TileInto(ref _validation, next);
+        }
+
+        float* TileInto(ref RowSource source, float* memory)
+        {
+            long padded = Padded(source.Rows);
+            source.TiledX = memory;
+            source.TiledY = memory + padded * _d;
+            TileKernel.Tile(source.X, source.Y, source.Rows, _d, source.TiledX, source.TiledY);
+            return source.TiledY + padded;
+        }
+    }
+
+    /// <summary>
+    /// The gradient over training positions [<paramref name="first"/>, +<paramref name="rows"/>) with
+    /// dL/dŷ = <paramref name="scale"/>·(ŷ − y), written into <paramref name="gradient"/>; returns the sum of squared errors.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double Gradient(int first, int rows, float scale, float* gradient)
+    {
+        if (rows <= TileKernel.Lanes && _training.TiledX != null)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            return SingleTile(first, rows, scale, gradient);
+        }
+        int chunks = Chunks(rows);
+        if (chunks == 1)
+        {
+            double loss = GradientChunk(_scratch[0], _training, first, rows, scale, gradient);
+            _cancellation.ThrowIfCancellationRequested();
+            return loss;
+        }
+        StartRound(_training, first, rows, scale, gradient: true);
+        RunRound(chunks);
+        fixed (float* slots = _slots)
+        {
+            new Span<float>(slots, _p).CopyTo(new Span<float>(gradient, _p));
+            for (int c = 1; c < chunks; c++)
+            {
+                Add(new ReadOnlySpan<float>(slots + (long)c * _p, _p), new Span<float>(gradient, _p));
+            }
+        }
+        return SumLosses(chunks);
+    }
+
+    /// <summary>Sum of squared errors over the validation rows.</summary>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double ValidationSquaredError()
+    {
+        int rows = _validation.Rows;
+        int chunks = Chunks(rows);
+        if (chunks == 1)
+        {
+            double loss = ForwardChunk(_scratch[0], _validation, 0, rows, null);
+            _cancellation.ThrowIfCancellationRequested();
+            return loss;
+        }
+        StartRound(_validation, 0, rows, 0, gradient: false);
+        RunRound(chunks);
+        return SumLosses(chunks);
+    }
+
+    /// <summary>ŷ for each of <paramref name="rows"/> rows of <paramref name="x"/> (single thread; for tests and tools).</summary>
+    public void Predict(float* theta, float* x, int rows, float* output)
+    {
+        _theta = theta;
+        var source = new RowSource { X = x, Rows = rows };
+        for (int first = 0; first < rows; first += ChunkRows)
+        {
+            ForwardChunk(_scratch[0], source, first, Math.Min(ChunkRows, rows - first), output);
+        }
+    }
+
+    public void Dispose() => _workers?.Dispose();
+
+    private static int Chunks(int rows) => Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
+
+    private static long Padded(int rows) => (rows + TileKernel.Lanes - 1L) & ~(TileKernel.Lanes - 1L);
+
+    private void StartRound(in RowSource source, int first, int rows, float scale, bool gradient)
+    {
+        _roundSource = source;
+        _roundFirst = first;
+        _roundRows = rows;
+        _roundScale = scale;
+        _roundGradient = gradient;
+    }
+
+    private void RunRound(int chunks)
+    {
+        if (_workers is { } workers)
+        {
+            workers.Run(chunks, workers.Helpers);
+        }
+        else
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                RunChunk(0, c);
+            }
+        }
+        _cancellation.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One chunk of the round in progress, on worker <paramref name="worker"/>'s scratch, into slot <paramref name="chunk"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunChunk(int worker, int chunk)
+    {
+        int first = _roundFirst + chunk * ChunkRows;
+        int rows = Math.Min(ChunkRows, _roundRows - chunk * ChunkRows);
+        if (_roundGradient)
+        {
+            fixed (float* slots = _slots)
+            {
+                _slotLoss[chunk] = GradientChunk(_scratch[worker], _roundSource, first, rows, _roundScale, slots + (long)chunk * _p);
+            }
+        }
+        else
+        {
+            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows, null);
+        }
+    }
+
+    private double SumLosses(int chunks)
+    {
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            sum += _slotLoss[c];
+        }
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double GradientChunk(TileScratch scratch, in RowSource source, int first, int rows, float scale, float* gradient)
+    {
+        var net = new NetShape(_d, _h, _theta);
+        return _width switch
+        {
+            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
+            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
+            _ => TileKernel<Quad128, Lanes128>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
+        };
+    }
+
+    /// <summary>The whole (tiled, at most 16-row) table as one tile: see <see cref="TileKernel{TV, TL}.SingleTile"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double SingleTile(int first, int rows, float scale, float* gradient)
+    {
+        var net = new NetShape(_d, _h, _theta);
+        float* xt = _training.TiledX + (long)(first / TileKernel.Lanes) * _d * TileKernel.Lanes, yt = _training.TiledY + first;
+        float* at = _scratch[0].ATiles;
+        return _width switch
+        {
+            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.SingleTile(net, xt, yt, at, rows, scale, gradient),
+            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.SingleTile(net, xt, yt, at, rows, scale, gradient),
+            _ => TileKernel<Quad128, Lanes128>.SingleTile(net, xt, yt, at, rows, scale, gradient),
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows, float* output)
+    {
+        var net = new NetShape(_d, _h, _theta);
+        return _width switch
+        {
+            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, output, _cancellation),
+            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, output, _cancellation),
+            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, output, _cancellation),
+        };
+    }
+
+    /// <summary>destination[i] += values[i], element by element (so the chunk order of the sum is kept).</summary>
+    private static void Add(ReadOnlySpan<float> values, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.Create(values[i..]) + Vector256.Create(destination[i..])).CopyTo(destination[i..]);
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            destination[i] += values[i];
+        }
+    }
+
+    private static LaneWidth Resolve(LaneWidth requested) => requested switch
+    {
+        LaneWidth.Auto when Vector512.IsHardwareAccelerated => LaneWidth.Vector512,
+        LaneWidth.Auto when Vector256.IsHardwareAccelerated => LaneWidth.Vector256,
+        LaneWidth.Auto => LaneWidth.Vector128,
+        _ => requested,
+    };
+}

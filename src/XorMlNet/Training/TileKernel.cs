@@ -1,0 +1,502 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using XorMlNet.Network;
+
+namespace XorMlNet.Training;
+
+/// <summary>Rows the fast kernels read: row-major X and y, optionally through an index list or from a pre-tiled copy.</summary>
+internal unsafe struct RowSource
+{
+    /// <summary>Rows × d, row-major.</summary>
+    public float* X;
+
+    /// <summary>Rows targets; null for forward-only passes that need none.</summary>
+    public float* Y;
+
+    /// <summary>When not null, position k of a pass reads row <c>Order[k]</c>; otherwise row k.</summary>
+    public int* Order;
+
+    /// <summary>When not null (and <see cref="Order"/> is null), X already in tile layout: tile k holds d vectors of 16 rows.</summary>
+    public float* TiledX;
+
+    /// <summary>y in tile layout (16 per tile, padded with 0), alongside <see cref="TiledX"/>.</summary>
+    public float* TiledY;
+
+    public int Rows;
+}
+
+/// <summary>The network's shape and its parameters in the flat layout of <see cref="TwoLayerNetwork{T}"/>.</summary>
+internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
+{
+    public readonly int D = inputs;
+    public readonly int H = hidden;
+    public readonly float* Theta = theta;
+
+    public int ParameterCount => (D + 2) * H + 1;
+}
+
+/// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
+internal sealed unsafe class TileScratch
+{
+    /// <summary>Tiles per block: activations of a block stay in L1 while dW1 is accumulated over it.</summary>
+    public const int BlockTiles = 4;
+
+    public const int BlockRows = BlockTiles * TileKernel.Lanes;
+
+    private readonly float[] _memory;
+
+    public TileScratch(int inputs, int hidden)
+    {
+        int parameters = (inputs + 2) * hidden + 1;
+        int accumulators = parameters * TileKernel.Lanes;
+        int xTiles = BlockTiles * inputs * TileKernel.Lanes;
+        int aTiles = BlockTiles * hidden * TileKernel.Lanes;
+        int yTiles = BlockRows;
+        int outputs = BlockRows;
+        _memory = GC.AllocateArray<float>(accumulators + xTiles + aTiles + yTiles + outputs + TileKernel.Lanes, pinned: true);
+        float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
+        start = (float*)(((nint)start + 63) & ~(nint)63);
+        Accumulators = start;
+        XTiles = Accumulators + accumulators;
+        ATiles = XTiles + xTiles;
+        YTiles = ATiles + aTiles;
+        Outputs = YTiles + yTiles;
+    }
+
+    /// <summary>P vectors, one per parameter (flat layout).</summary>
+    public float* Accumulators { get; }
+
+    public float* XTiles { get; }
+
+    public float* ATiles { get; }
+
+    public float* YTiles { get; }
+
+    public float* Outputs { get; }
+}
+
+/// <summary>
+/// The fast float kernels over tiles of 16 rows held feature-major (one vector per feature, lane r = row r): a hidden
+/// unit's pre-activation over a tile is one chain of d fused multiply-adds, the sigmoids are vectorized, the four
+/// tiles of a block are interleaved so that four independent chains hide each other's latency, and dW1 = Xᵀ·δ1 is
+/// accumulated per block into vector accumulators that are summed (in the fixed lane order of
+/// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates.
+/// </summary>
+internal static class TileKernel
+{
+    public const int Lanes = 16;
+
+    /// <summary>
+    /// Copies positions [<paramref name="position"/>, +<paramref name="rows"/>) of <paramref name="source"/> into
+    /// tile layout (transposing, or gathering through the order), padding the last tile with zero rows. With an order,
+    /// also prefetches the rows of the next block, which are scattered over the table.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void LoadBlock(in RowSource source, int d, int position, int rows, float* xTiles, float* yTiles)
+    {
+        float* x = source.X;
+        float* y = source.Y;
+        int* order = source.Order;
+        if (order != null && Sse.IsSupported)
+        {
+            int end = Math.Min(position + rows + TileScratch.BlockRows, source.Rows);
+            for (int k = position + rows; k < end; k++)
+            {
+                float* row = x + (long)order[k] * d;
+                Sse.Prefetch0(row);
+                Sse.Prefetch0(row + d - 1);
+            }
+        }
+        int r = 0;
+        if (order != null && Avx2.IsSupported)
+        {
+            // Whole tiles of scattered rows: two 8-lane gathers per feature keep many rows' cache misses in flight.
+            // (For rows in order, the plain copy below is faster than gathers.)
+            Vector256<int> stride = Vector256.Create(d);
+            for (; r + Lanes <= rows; r += Lanes)
+            {
+                Vector256<int> low = Vector256.Load(order + position + r), high = Vector256.Load(order + position + r + 8);
+                Vector256<int> lowOffsets = low * stride, highOffsets = high * stride;
+                float* tile = xTiles + (r >> 4) * d * Lanes;
+                for (int i = 0; i < d; i++)
+                {
+                    Avx2.GatherVector256(x + i, lowOffsets, 4).Store(tile + i * Lanes);
+                    Avx2.GatherVector256(x + i, highOffsets, 4).Store(tile + i * Lanes + 8);
+                }
+                if (y != null)
+                {
+                    Avx2.GatherVector256(y, low, 4).Store(yTiles + r);
+                    Avx2.GatherVector256(y, high, 4).Store(yTiles + r + 8);
+                }
+            }
+        }
+        for (; r < rows; r++)
+        {
+            long row = order != null ? order[position + r] : position + r;
+            float* from = x + row * d;
+            float* to = xTiles + (r >> 4) * d * Lanes + (r & (Lanes - 1));
+            for (int i = 0; i < d; i++)
+            {
+                to[i * Lanes] = from[i];
+            }
+            if (y != null)
+            {
+                yTiles[r] = y[row];
+            }
+        }
+        int padded = (rows + Lanes - 1) & ~(Lanes - 1);
+        for (; r < padded; r++)
+        {
+            float* to = xTiles + (r >> 4) * d * Lanes + (r & (Lanes - 1));
+            for (int i = 0; i < d; i++)
+            {
+                to[i * Lanes] = 0;
+            }
+            yTiles[r] = 0;
+        }
+    }
+
+    /// <summary>Copies all rows of (x, y) into tile layout: ⌈rows/16⌉ tiles of d vectors, and y padded to whole tiles.</summary>
+    public static unsafe void Tile(float* x, float* y, int rows, int d, float* tiledX, float* tiledY)
+    {
+        var source = new RowSource { X = x, Y = y, Rows = rows };
+        for (int start = 0; start < rows; start += TileScratch.BlockRows)
+        {
+            int n = Math.Min(TileScratch.BlockRows, rows - start);
+            LoadBlock(source, d, start, n, tiledX + (long)(start / Lanes) * d * Lanes, tiledY + start);
+        }
+    }
+}
+
+/// <summary><see cref="TileKernel"/> for one lane implementation.</summary>
+internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : struct, ILanes<TV>
+{
+    private const int Lanes = TileKernel.Lanes;
+    private const int BlockTiles = TileScratch.BlockTiles;
+
+    /// <summary>
+    /// Forward and backward over positions [<paramref name="first"/>, +<paramref name="count"/>) of
+    /// <paramref name="source"/>: writes this chunk's gradient of the loss (dL/dŷ = scale·(ŷ − y)) into
+    /// <paramref name="gradient"/> (overwriting it) and returns its sum of squared errors. Returns NaN without a
+    /// gradient when <paramref name="cancellation"/> is cancelled (checked every 1024 rows).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Gradient(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float scale,
+        float* gradient, CancellationToken cancellation)
+    {
+        int d = net.D, h = net.H, p = net.ParameterCount;
+        float* acc = scratch.Accumulators;
+        for (int k = 0; k < p; k++)
+        {
+            TL.Store(acc + k * Lanes, TL.Zero);
+        }
+        TV loss = TL.Zero, gB2 = TL.Zero;
+
+        for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
+        {
+            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            {
+                return double.NaN;
+            }
+            int blockRows = Math.Min(TileScratch.BlockRows, count - blockStart);
+            int position = first + blockStart;
+            float* xb, yb;
+            if (source.TiledX != null)
+            {
+                xb = source.TiledX + (long)(position / Lanes) * d * Lanes;
+                yb = source.TiledY + position;
+            }
+            else
+            {
+                TileKernel.LoadBlock(source, d, position, blockRows, scratch.XTiles, scratch.YTiles);
+                xb = scratch.XTiles;
+                yb = scratch.YTiles;
+            }
+            int tiles;
+            if (blockRows == TileScratch.BlockRows)
+            {
+                FullBlock(net, xb, yb, scratch.ATiles, acc, scale, ref loss, ref gB2);
+                tiles = BlockTiles;
+            }
+            else
+            {
+                tiles = (blockRows + Lanes - 1) / Lanes;
+                for (int t = 0; t < tiles; t++)
+                {
+                    OneTile(net, xb + t * d * Lanes, yb + t * Lanes, scratch.ATiles + t * h * Lanes, acc, scale,
+                        blockRows - t * Lanes, ref loss, ref gB2);
+                }
+            }
+            AccumulateW1(d, h, xb, scratch.ATiles, acc, tiles);
+        }
+
+        TL.Store(acc + (p - 1) * Lanes, gB2);
+        for (int k = 0; k < p; k++)
+        {
+            gradient[k] = TL.Sum(TL.Load(acc + k * Lanes));
+        }
+        return TL.Sum(loss);
+    }
+
+    /// <summary>
+    /// <see cref="Gradient"/> for a whole batch of at most 16 rows already in tile layout (XOR's 4 rows): the same
+    /// operations lane for lane, and so the same result, but with the chunk's sums taken straight from the vectors, without
+    /// accumulators (a sum starting from zero adds nothing), which is what matters when an epoch is a few hundred cycles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
+    {
+        int d = net.D, h = net.H;
+        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
+        float* gB1 = gradient + d * h, gW2 = gB1 + h;
+        TV o = TL.Zero;
+        for (int j = 0; j < h; j++)
+        {
+            float* column = w1 + j;
+            TV z = TL.Multiply(TL.Load(xt), TL.Create(column[0]));
+            for (int i = 1; i < d; i++)
+            {
+                z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(column[i * h]), z);
+            }
+            TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
+            TL.Store(at + j * Lanes, a);
+            o = TL.MultiplyAdd(a, TL.Create(w2[j]), o);
+        }
+        TV one = TL.Create(1f);
+        TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(o, TL.Create(w2[h])));
+        TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
+        TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
+        gW2[h] = TL.Sum(delta2);
+        for (int j = 0; j < h; j++)
+        {
+            TV a = TL.Load(at + j * Lanes);
+            gW2[j] = TL.Sum(TL.Multiply(a, delta2));
+            TV delta1 = TL.Multiply(TL.Multiply(delta2, TL.Create(w2[j])), TL.Multiply(a, TL.Subtract(one, a)));
+            gB1[j] = TL.Sum(delta1);
+            for (int i = 0; i < d; i++)
+            {
+                gradient[i * h + j] = TL.Sum(TL.Multiply(TL.Load(xt + i * Lanes), delta1));
+            }
+        }
+        return TL.Sum(TL.Multiply(error, error));
+    }
+
+    /// <summary>
+    /// Forward and the backward up to δ1 for four whole tiles at once: leaves δ1 of tile t, unit j at
+    /// <c>deltas + (t·H + j)·16</c> and adds into the dW2 and db1 accumulators, the squared error and db2.
+    /// Lane for lane the same operations, in the same order, as <see cref="OneTile"/> on each tile in turn.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FullBlock(in NetShape net, float* xb, float* yb, float* deltas, float* acc, float scale, ref TV loss, ref TV gB2)
+    {
+        int d = net.D, h = net.H;
+        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
+        float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
+        int xs = d * Lanes, hs = h * Lanes;
+        float* x0 = xb, x1 = xb + xs, x2 = xb + 2 * xs, x3 = xb + 3 * xs;
+        TV o0 = TL.Zero, o1 = TL.Zero, o2 = TL.Zero, o3 = TL.Zero;
+        for (int j = 0; j < h; j++)
+        {
+            float* column = w1 + j;
+            TV w = TL.Create(column[0]);
+            TV z0 = TL.Multiply(TL.Load(x0), w), z1 = TL.Multiply(TL.Load(x1), w);
+            TV z2 = TL.Multiply(TL.Load(x2), w), z3 = TL.Multiply(TL.Load(x3), w);
+            for (int i = 1; i < d; i++)
+            {
+                w = TL.Create(column[i * h]);
+                int offset = i * Lanes;
+                z0 = TL.MultiplyAdd(TL.Load(x0 + offset), w, z0);
+                z1 = TL.MultiplyAdd(TL.Load(x1 + offset), w, z1);
+                z2 = TL.MultiplyAdd(TL.Load(x2 + offset), w, z2);
+                z3 = TL.MultiplyAdd(TL.Load(x3 + offset), w, z3);
+            }
+            TV bias = TL.Create(b1[j]);
+            TV a0 = LaneMath.Sigmoid<TV, TL>(TL.Add(z0, bias)), a1 = LaneMath.Sigmoid<TV, TL>(TL.Add(z1, bias));
+            TV a2 = LaneMath.Sigmoid<TV, TL>(TL.Add(z2, bias)), a3 = LaneMath.Sigmoid<TV, TL>(TL.Add(z3, bias));
+            float* slot = deltas + j * Lanes;
+            TL.Store(slot, a0);
+            TL.Store(slot + hs, a1);
+            TL.Store(slot + 2 * hs, a2);
+            TL.Store(slot + 3 * hs, a3);
+            TV v = TL.Create(w2[j]);
+            o0 = TL.MultiplyAdd(a0, v, o0);
+            o1 = TL.MultiplyAdd(a1, v, o1);
+            o2 = TL.MultiplyAdd(a2, v, o2);
+            o3 = TL.MultiplyAdd(a3, v, o3);
+        }
+        TV bias2 = TL.Create(w2[h]), one = TL.Create(1f), c = TL.Create(scale);
+        TV y0 = LaneMath.Sigmoid<TV, TL>(TL.Add(o0, bias2)), y1 = LaneMath.Sigmoid<TV, TL>(TL.Add(o1, bias2));
+        TV y2 = LaneMath.Sigmoid<TV, TL>(TL.Add(o2, bias2)), y3 = LaneMath.Sigmoid<TV, TL>(TL.Add(o3, bias2));
+        TV e0 = TL.Subtract(y0, TL.Load(yb)), e1 = TL.Subtract(y1, TL.Load(yb + Lanes));
+        TV e2 = TL.Subtract(y2, TL.Load(yb + 2 * Lanes)), e3 = TL.Subtract(y3, TL.Load(yb + 3 * Lanes));
+        loss = TL.MultiplyAdd(e3, e3, TL.MultiplyAdd(e2, e2, TL.MultiplyAdd(e1, e1, TL.MultiplyAdd(e0, e0, loss))));
+        TV d0 = TL.Multiply(TL.Multiply(c, e0), TL.Multiply(y0, TL.Subtract(one, y0)));
+        TV d1 = TL.Multiply(TL.Multiply(c, e1), TL.Multiply(y1, TL.Subtract(one, y1)));
+        TV d2 = TL.Multiply(TL.Multiply(c, e2), TL.Multiply(y2, TL.Subtract(one, y2)));
+        TV d3 = TL.Multiply(TL.Multiply(c, e3), TL.Multiply(y3, TL.Subtract(one, y3)));
+        gB2 = TL.Add(TL.Add(TL.Add(TL.Add(gB2, d0), d1), d2), d3);
+        for (int j = 0; j < h; j++)
+        {
+            float* slot = deltas + j * Lanes;
+            TV a0 = TL.Load(slot), a1 = TL.Load(slot + hs), a2 = TL.Load(slot + 2 * hs), a3 = TL.Load(slot + 3 * hs);
+            float* gw2 = accW2 + j * Lanes;
+            TL.Store(gw2, TL.MultiplyAdd(a3, d3, TL.MultiplyAdd(a2, d2, TL.MultiplyAdd(a1, d1, TL.MultiplyAdd(a0, d0, TL.Load(gw2))))));
+            TV v = TL.Create(w2[j]);
+            TV q0 = TL.Multiply(TL.Multiply(d0, v), TL.Multiply(a0, TL.Subtract(one, a0)));
+            TV q1 = TL.Multiply(TL.Multiply(d1, v), TL.Multiply(a1, TL.Subtract(one, a1)));
+            TV q2 = TL.Multiply(TL.Multiply(d2, v), TL.Multiply(a2, TL.Subtract(one, a2)));
+            TV q3 = TL.Multiply(TL.Multiply(d3, v), TL.Multiply(a3, TL.Subtract(one, a3)));
+            float* gb1 = accB1 + j * Lanes;
+            TL.Store(gb1, TL.Add(TL.Add(TL.Add(TL.Add(TL.Load(gb1), q0), q1), q2), q3));
+            TL.Store(slot, q0);
+            TL.Store(slot + hs, q1);
+            TL.Store(slot + 2 * hs, q2);
+            TL.Store(slot + 3 * hs, q3);
+        }
+    }
+
+    /// <summary><see cref="FullBlock"/> for one tile of which the first <paramref name="rows"/> (≤ 16 counts) are real.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void OneTile(in NetShape net, float* xt, float* yt, float* at, float* acc, float scale, int rows, ref TV loss, ref TV gB2)
+    {
+        int d = net.D, h = net.H;
+        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
+        float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
+        TV o = TL.Zero;
+        for (int j = 0; j < h; j++)
+        {
+            float* column = w1 + j;
+            TV z = TL.Multiply(TL.Load(xt), TL.Create(column[0]));
+            for (int i = 1; i < d; i++)
+            {
+                z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(column[i * h]), z);
+            }
+            TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
+            TL.Store(at + j * Lanes, a);
+            o = TL.MultiplyAdd(a, TL.Create(w2[j]), o);
+        }
+        TV one = TL.Create(1f);
+        TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(o, TL.Create(w2[h])));
+        TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
+        loss = TL.MultiplyAdd(error, error, loss);
+        TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
+        gB2 = TL.Add(gB2, delta2);
+        for (int j = 0; j < h; j++)
+        {
+            float* slot = at + j * Lanes;
+            TV a = TL.Load(slot);
+            TL.Store(accW2 + j * Lanes, TL.MultiplyAdd(a, delta2, TL.Load(accW2 + j * Lanes)));
+            TV delta1 = TL.Multiply(TL.Multiply(delta2, TL.Create(w2[j])), TL.Multiply(a, TL.Subtract(one, a)));
+            TL.Store(accB1 + j * Lanes, TL.Add(TL.Load(accB1 + j * Lanes), delta1));
+            TL.Store(slot, delta1);
+        }
+    }
+
+    /// <summary>dW1 += Xᵀ·δ1 over the block's first <paramref name="tiles"/> tiles (tile by tile, in order, per weight).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateW1(int d, int h, float* xb, float* deltas, float* acc, int tiles)
+    {
+        int xs = d * Lanes, hs = h * Lanes;
+        if (tiles == BlockTiles)
+        {
+            for (int i = 0; i < d; i++)
+            {
+                float* xi = xb + i * Lanes;
+                TV x0 = TL.Load(xi), x1 = TL.Load(xi + xs), x2 = TL.Load(xi + 2 * xs), x3 = TL.Load(xi + 3 * xs);
+                float* row = acc + i * hs;
+                float* delta = deltas;
+                for (int j = 0; j < h; j++)
+                {
+                    TV s = TL.MultiplyAdd(x0, TL.Load(delta), TL.Load(row));
+                    s = TL.MultiplyAdd(x1, TL.Load(delta + hs), s);
+                    s = TL.MultiplyAdd(x2, TL.Load(delta + 2 * hs), s);
+                    s = TL.MultiplyAdd(x3, TL.Load(delta + 3 * hs), s);
+                    TL.Store(row, s);
+                    row += Lanes;
+                    delta += Lanes;
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < d; i++)
+        {
+            float* row = acc + i * hs;
+            for (int j = 0; j < h; j++)
+            {
+                TV s = TL.Load(row + j * Lanes);
+                for (int t = 0; t < tiles; t++)
+                {
+                    s = TL.MultiplyAdd(TL.Load(xb + t * xs + i * Lanes), TL.Load(deltas + t * hs + j * Lanes), s);
+                }
+                TL.Store(row + j * Lanes, s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>): writes ŷ of each position to
+    /// <paramref name="output"/> when it is not null, and returns the sum of squared errors when the source has
+    /// targets (0 otherwise); NaN when cancelled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float* output,
+        CancellationToken cancellation)
+    {
+        int d = net.D, h = net.H;
+        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
+        TV bias2 = TL.Create(w2[h]);
+        TV loss = TL.Zero;
+        bool hasTargets = source.Y != null || source.TiledY != null;
+        for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
+        {
+            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            {
+                return double.NaN;
+            }
+            int blockRows = Math.Min(TileScratch.BlockRows, count - blockStart);
+            int tiles = (blockRows + Lanes - 1) / Lanes;
+            int position = first + blockStart;
+            float* xb, yb;
+            if (source.TiledX != null)
+            {
+                xb = source.TiledX + (long)(position / Lanes) * d * Lanes;
+                yb = source.TiledY + position;
+            }
+            else
+            {
+                TileKernel.LoadBlock(source, d, position, blockRows, scratch.XTiles, scratch.YTiles);
+                xb = scratch.XTiles;
+                yb = scratch.YTiles;
+            }
+            for (int t = 0; t < tiles; t++)
+            {
+                float* xt = xb + t * d * Lanes;
+                TV z2 = TL.Zero;
+                for (int j = 0; j < h; j++)
+                {
+                    TV z = TL.Multiply(TL.Load(xt), TL.Create(w1[j]));
+                    for (int i = 1; i < d; i++)
+                    {
+                        z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(w1[i * h + j]), z);
+                    }
+                    TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
+                    z2 = TL.MultiplyAdd(a, TL.Create(w2[j]), z2);
+                }
+                TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(z2, bias2));
+                int n = Math.Min(Lanes, blockRows - t * Lanes);
+                if (hasTargets)
+                {
+                    TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
+                    loss = TL.MultiplyAdd(error, error, loss);
+                }
+                if (output != null)
+                {
+                    TL.Store(scratch.Outputs, yHat);
+                    new ReadOnlySpan<float>(scratch.Outputs, n).CopyTo(new Span<float>(output + position + t * Lanes, n));
+                }
+            }
+        }
+        return TL.Sum(loss);
+    }
+}
