@@ -40,7 +40,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
 
     internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
         TrainingResult result, XorMlpEstimator.Options options)
-        : this(env, inputSize, hiddenSize, parameters.ToArray(), result.TrainingLoss.ToArray(), result.ValidationLoss.ToArray(),
+        : this(env, inputSize, hiddenSize, parameters.ToArray(), result.TrainingLossValues, result.ValidationLossValues,
             result.StopReason, result.Restarts, options.Clone())
     {
     }

@@ -5,11 +5,19 @@ public sealed class TrainingResult
 {
     internal TrainingResult(double[] trainingLoss, double[] validationLoss, StopReason stopReason, int restarts)
     {
-        TrainingLoss = trainingLoss;
-        ValidationLoss = validationLoss;
+        TrainingLossValues = trainingLoss;
+        ValidationLossValues = validationLoss;
+        TrainingLoss = Array.AsReadOnly(trainingLoss);
+        ValidationLoss = Array.AsReadOnly(validationLoss);
         StopReason = stopReason;
         Restarts = restarts;
     }
+
+    /// <summary>The array behind <see cref="TrainingLoss"/>, never written after training: a fitted model keeps it without a copy.</summary>
+    internal double[] TrainingLossValues { get; }
+
+    /// <summary>The array behind <see cref="ValidationLoss"/>, never written after training.</summary>
+    internal double[] ValidationLossValues { get; }
 
     /// <summary>
     /// Training loss of each epoch run, epoch 1 first, over all restarts. Full batch: the MSE before that epoch's
