@@ -128,7 +128,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     {
         Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
         Host.Check(typeof(TDst) == typeof(float), "Output type does not match.");
-        var scorer = new RowScorer(this);
+        RowScorer scorer = CreateRowScorer();
         ValueMapper<VBuffer<float>, float> map = (in VBuffer<float> features, ref float score) => score = scorer.Score(in features);
         return (ValueMapper<TSrc, TDst>)(Delegate)map;
     }
@@ -138,7 +138,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
         Host.Check(typeof(TDst) == typeof(float), "Output type does not match.");
         Host.Check(typeof(TDist) == typeof(float), "Probability type does not match.");
-        var scorer = new RowScorer(this);
+        RowScorer scorer = CreateRowScorer();
         ValueMapper<VBuffer<float>, float, float> map = (in VBuffer<float> features, ref float score, ref float probability) =>
         {
             score = scorer.Score(in features);
@@ -146,6 +146,9 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         };
         return (ValueMapper<TSrc, TDst, TDist>)(Delegate)map;
     }
+
+    /// <summary>A scorer with its own scratch, for one mapper (one cursor, one thread).</summary>
+    internal RowScorer CreateRowScorer() => new(this);
 
     private IReadOnlyList<float> ReadOnlySlice(int offset, int count)
         => new ReadOnlyCollection<float>(new ArraySegment<float>(_parameters, offset, count));
@@ -162,7 +165,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     /// the hidden units are the lanes of a vector (each lane does its unit's operations in the same order), W1 is
     /// copied once into rows padded to the vector width, and there are no per-input calls or checks.
     /// </remarks>
-    private sealed class RowScorer
+    internal sealed class RowScorer
     {
         private readonly int _inputs;
         private readonly int _hidden;
