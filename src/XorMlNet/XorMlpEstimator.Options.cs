@@ -151,6 +151,13 @@ public sealed partial class XorMlpEstimator
         /// <summary>How many epochs between two progress messages (in the MLContext log) and <see cref="Progress"/> calls.</summary>
         public int ProgressInterval = Defaults.ProgressInterval;
 
+        /// <summary>
+        /// Threads used for batches of more than 4096 rows; null (the default) uses every core. The weights do not
+        /// depend on it: rows are reduced in fixed 4096-row chunks in the same order whatever the thread count. Not
+        /// saved with the model, since it does not change what is learnt.
+        /// </summary>
+        public int? NumberOfThreads;
+
         /// <summary>Optional callback with each progress report (epoch, losses, elapsed time). Not saved with the model.</summary>
         public Action<TrainingProgress>? Progress;
 
@@ -196,6 +203,10 @@ public sealed partial class XorMlpEstimator
                 throw new ArgumentOutOfRangeException(nameof(HiddenLayerSize), HiddenLayerSize,
                     $"HiddenLayerSize must be between 1 and {MaxHiddenLayerSize}.");
             }
+            if (NumberOfThreads < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "NumberOfThreads must be at least 1, or null for every core.");
+            }
             if (Seed < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "Seed must be non-negative (numpy's seeds are 0 … 2³² − 1).");
@@ -226,6 +237,7 @@ public sealed partial class XorMlpEstimator
             Seed = (uint)Seed,
             Progress = progress,
             ProgressInterval = ProgressInterval,
+            MaxDegreeOfParallelism = NumberOfThreads ?? 0,
             CancellationToken = CancellationToken,
         };
 

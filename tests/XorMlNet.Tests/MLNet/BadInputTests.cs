@@ -28,6 +28,7 @@ public class BadInputTests
         { "MaxRestarts", o => o.MaxRestarts = -1 },
         { "Momentum", o => o.Momentum = 1.0 },
         { "Seed", o => o.Seed = -1 },
+        { "NumberOfThreads", o => o.NumberOfThreads = 0 },
         { "FeatureColumnName", o => o.FeatureColumnName = "" },
         { "LabelColumnName", o => o.LabelColumnName = "  " },
         { "LabelColumnName", o => o.LabelColumnName = "Features" },

@@ -251,6 +251,24 @@ public class XorMlpEstimatorTests
     }
 
     [Fact]
+    public void NumberOfThreads_DoesNotChangeTheWeights()
+    {
+        var mlContext = new MLContext(seed: 0);
+        IDataView data = mlContext.Data.LoadFromEnumerable(SyntheticRows(10_000, seed: 12, label: x => x[0] * x[1] > 0));
+        float[] Fit(int? threads)
+        {
+            var options = new XorMlpEstimator.Options { HiddenLayerSize = 8, NumberOfEpochs = 5, LossTolerance = 0, NumberOfThreads = threads };
+            XorMlpModelParameters m = new XorMlpEstimator(options).Fit(data).Model;
+            return [.. m.W1, .. m.B1, .. m.W2, m.B2];
+        }
+
+        float[] one = Fit(1);
+
+        Assert.Equal(one, Fit(2));
+        Assert.Equal(one, Fit(null));
+    }
+
+    [Fact]
     public void SingleLabels_InZeroOne_TrainLikeBooleans()
     {
         var mlContext = new MLContext(seed: 0);
