@@ -33,7 +33,6 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     private const uint FormatVersion1 = 0x00010001;
 
     private readonly float[] _parameters;
-    private readonly TwoLayerNetwork<float> _network;
     private readonly double[] _trainingLoss;
     private readonly double[] _validationLoss;
     private readonly XorMlpEstimator.Options _options;
@@ -49,8 +48,13 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         double[] trainingLoss, double[] validationLoss, StopReason stopReason, int restarts, XorMlpEstimator.Options options)
         : base(env, RegistrationName)
     {
+        if (parameters.Length != TwoLayerNetwork<float>.GetParameterCount(inputSize, hiddenSize))
+        {
+            throw new ArgumentException($"A {inputSize}→{hiddenSize}→1 network cannot use {parameters.Length} parameters.", nameof(parameters));
+        }
         _parameters = parameters;
-        _network = TwoLayerNetwork<float>.Wrap(inputSize, hiddenSize, parameters);
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
         if (!Kernels.AllFinite<float>(parameters))
         {
             throw new ArgumentException("Every weight of a fitted model must be finite.", nameof(parameters));
@@ -71,10 +75,10 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     }
 
     /// <summary>Number of features the model takes, d.</summary>
-    public int InputSize => _network.InputSize;
+    public int InputSize { get; }
 
     /// <summary>Number of hidden units, H.</summary>
-    public int HiddenSize => _network.HiddenSize;
+    public int HiddenSize { get; }
 
     /// <summary>First-layer weights, d×H row-major: <c>W1[i * HiddenSize + j]</c> joins feature i to hidden unit j.</summary>
     public IReadOnlyList<float> W1 { get; }
@@ -104,16 +108,13 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     public int Restarts { get; }
 
     /// <summary>
-    /// A copy of the options the model was trained with. After a load, the callback and cancellation token are unset:
-    /// they are not saved.
+    /// A copy of the options the model was trained with. After a load, the callback, the cancellation token and
+    /// NumberOfThreads are unset: they are not saved.
     /// </summary>
     public XorMlpEstimator.Options TrainingOptions => _options.Clone();
 
     /// <summary>The feature vector type, a known-size vector of <see cref="float"/> of length <see cref="InputSize"/>.</summary>
     internal DataViewType InputType { get; }
-
-    /// <summary>Z2 (Score) and σ(Z2) (Probability) for one row of features; <paramref name="hidden"/> is H floats of scratch.</summary>
-    internal float Score(ReadOnlySpan<float> features, Span<float> hidden) => _network.Score(features, hidden);
 
     /// <inheritdoc/>
     protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;

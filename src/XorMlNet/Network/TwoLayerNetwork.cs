@@ -41,26 +41,6 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
         parameters.CopyTo(_parameters);
     }
 
-    private TwoLayerNetwork(int inputSize, int hiddenSize, T[] parameters)
-    {
-        _parameters = parameters;
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-    }
-
-    /// <summary>
-    /// A network over <paramref name="parameters"/> itself, not a copy: for fitted models that own an immutable
-    /// parameter array and only ever call <see cref="Score"/> on it.
-    /// </summary>
-    internal static TwoLayerNetwork<T> Wrap(int inputSize, int hiddenSize, T[] parameters)
-    {
-        if (parameters.Length != GetParameterCount(inputSize, hiddenSize))
-        {
-            throw new ArgumentException($"A {inputSize}→{hiddenSize}→1 network cannot use {parameters.Length} parameters.", nameof(parameters));
-        }
-        return new TwoLayerNetwork<T>(inputSize, hiddenSize, parameters);
-    }
-
     /// <summary>Number of inputs, d.</summary>
     public int InputSize { get; }
 
