@@ -248,23 +248,10 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
     {
         int d = net.D, h = net.H;
-        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
+        float* w2 = net.Theta + (d + 1) * h;
         float* gB1 = gradient + d * h, gW2 = gB1 + h;
-        TV o = TL.Zero;
-        for (int j = 0; j < h; j++)
-        {
-            float* column = w1 + j;
-            TV z = TL.Multiply(TL.Load(xt), TL.Create(column[0]));
-            for (int i = 1; i < d; i++)
-            {
-                z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(column[i * h]), z);
-            }
-            TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
-            TL.Store(at + j * Lanes, a);
-            o = TL.MultiplyAdd(a, TL.Create(w2[j]), o);
-        }
+        TV yHat = ForwardTile(net, xt, at);
         TV one = TL.Create(1f);
-        TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(o, TL.Create(w2[h])));
         TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
         TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
         gW2[h] = TL.Sum(delta2);
@@ -356,13 +343,15 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         }
     }
 
-    /// <summary><see cref="FullBlock"/> for one tile of which the first <paramref name="rows"/> (≤ 16 counts) are real.</summary>
+    /// <summary>
+    /// The forward pass over one tile: Z1 = X·W1 + b1, A1 = σ(Z1) (stored to <paramref name="at"/> for the backward
+    /// pass), Z2 = A1·W2 + b2; returns ŷ = σ(Z2), one lane per row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void OneTile(in NetShape net, float* xt, float* yt, float* at, float* acc, float scale, int rows, ref TV loss, ref TV gB2)
+    private static TV ForwardTile(in NetShape net, float* xt, float* at)
     {
         int d = net.D, h = net.H;
         float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
-        float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
         TV o = TL.Zero;
         for (int j = 0; j < h; j++)
         {
@@ -376,8 +365,19 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             TL.Store(at + j * Lanes, a);
             o = TL.MultiplyAdd(a, TL.Create(w2[j]), o);
         }
-        TV one = TL.Create(1f);
         TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(o, TL.Create(w2[h])));
+        return yHat;
+    }
+
+    /// <summary><see cref="FullBlock"/> for one tile of which the first <paramref name="rows"/> (≤ 16 counts) are real.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void OneTile(in NetShape net, float* xt, float* yt, float* at, float* acc, float scale, int rows, ref TV loss, ref TV gB2)
+    {
+        int d = net.D, h = net.H;
+        float* w2 = net.Theta + (d + 1) * h;
+        float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
+        TV yHat = ForwardTile(net, xt, at);
+        TV one = TL.Create(1f);
         TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
         loss = TL.MultiplyAdd(error, error, loss);
         TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
