@@ -33,8 +33,8 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     private const uint FormatVersion1 = 0x00010001;
 
     private readonly float[] _parameters;
-    private readonly double[] _trainingLoss;
-    private readonly double[] _validationLoss;
+    private readonly LossHistory _trainingLoss;
+    private readonly LossHistory _validationLoss;
     private readonly XorMlpEstimator.Options _options;
 
     internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
@@ -45,7 +45,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     }
 
     private XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, float[] parameters,
-        double[] trainingLoss, double[] validationLoss, StopReason stopReason, int restarts, XorMlpEstimator.Options options)
+        LossHistory trainingLoss, LossHistory validationLoss, StopReason stopReason, int restarts, XorMlpEstimator.Options options)
         : base(env, RegistrationName)
     {
         if (parameters.Length != TwoLayerNetwork<float>.GetParameterCount(inputSize, hiddenSize))
@@ -70,8 +70,6 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         W1 = ReadOnlySlice(0, w1);
         B1 = ReadOnlySlice(w1, hiddenSize);
         W2 = ReadOnlySlice(w1 + hiddenSize, hiddenSize);
-        TrainingLossHistory = Array.AsReadOnly(_trainingLoss);
-        ValidationLossHistory = Array.AsReadOnly(_validationLoss);
     }
 
     /// <summary>Number of features the model takes, d.</summary>
@@ -93,13 +91,13 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     public float B2 => _parameters[^1];
 
     /// <summary>The training loss (MSE) of each epoch run, before that epoch's update.</summary>
-    public IReadOnlyList<double> TrainingLossHistory { get; }
+    public IReadOnlyList<double> TrainingLossHistory => _trainingLoss;
 
     /// <summary>The validation loss after each epoch; empty when training had no validation rows.</summary>
-    public IReadOnlyList<double> ValidationLossHistory { get; }
+    public IReadOnlyList<double> ValidationLossHistory => _validationLoss;
 
     /// <summary>Epochs run in all, counted over every attempt when training restarted.</summary>
-    public int EpochsRun => _trainingLoss.Length;
+    public int EpochsRun => _trainingLoss.Count;
 
     /// <summary>Why training ended.</summary>
     public StopReason StopReason { get; }
@@ -286,16 +284,24 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         payload.WriteSingles(_parameters);
         payload.WriteInt32((int)StopReason);
         payload.WriteInt32(Restarts);
-        payload.WriteInt32(_trainingLoss.Length);
-        payload.WriteDoubles(_trainingLoss);
-        payload.WriteInt32(_validationLoss.Length);
-        payload.WriteDoubles(_validationLoss);
+        WriteHistory(payload, _trainingLoss);
+        WriteHistory(payload, _validationLoss);
         _options.WriteTo(payload);
         byte[] bytes = payload.ToArray();
 
         ctx.Writer.Write(bytes.Length);
         ctx.Writer.Write(bytes);
         ctx.Writer.Write(Crc32.Compute(bytes));
+    }
+
+    /// <summary>int32 count, then that many float64 values.</summary>
+    private static void WriteHistory(PayloadWriter payload, LossHistory history)
+    {
+        payload.WriteInt32(history.Count);
+        for (int k = 0; k < history.ChunkCount; k++)
+        {
+            payload.WriteDoubles(history.Chunk(k));
+        }
     }
 
     /// <summary>
@@ -385,8 +391,8 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         {
             throw reader.Fail($"Restarts {restarts} is negative");
         }
-        double[] trainingLoss = reader.ReadDoubles(reader.ReadCount("TrainingLossCount", sizeof(double)), "TrainingLoss");
-        double[] validationLoss = reader.ReadDoubles(reader.ReadCount("ValidationLossCount", sizeof(double)), "ValidationLoss");
+        LossHistory trainingLoss = LossHistory.From(reader.ReadDoubles(reader.ReadCount("TrainingLossCount", sizeof(double)), "TrainingLoss"));
+        LossHistory validationLoss = LossHistory.From(reader.ReadDoubles(reader.ReadCount("ValidationLossCount", sizeof(double)), "ValidationLoss"));
         XorMlpEstimator.Options options = XorMlpEstimator.Options.ReadFrom(ref reader);
         reader.EnsureEnd();
         if (options.HiddenLayerSize != hiddenSize)

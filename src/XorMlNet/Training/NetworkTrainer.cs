@@ -312,9 +312,8 @@ public static class NetworkTrainer
             TrainingSettings settings = _settings;
             bool hasValidation = validationY.Length > 0;
             bool earlyStopping = _bestValidationWeights.Length > 0;
-            int capacity = Math.Min(settings.NumberOfEpochs, 1 << 20);
-            var trainingLosses = new LossHistory(capacity, settings.NumberOfEpochs);
-            var validationLosses = new LossHistory(hasValidation ? capacity : 0, settings.NumberOfEpochs);
+            var trainingLosses = new LossHistory();
+            var validationLosses = new LossHistory();
             var clock = Stopwatch.StartNew();
             // The settings read every epoch, as locals.
             int numberOfEpochs = settings.NumberOfEpochs, maxRestarts = settings.MaxRestarts, restartPatience = settings.RestartPatience;
@@ -415,28 +414,7 @@ public static class NetworkTrainer
                 _bestAttemptWeights.CopyTo(_network.Parameters);
             }
 
-            return new TrainingResult(trainingLosses.ToArray(), validationLosses.ToArray(), stop.Value, restarts);
-        }
-
-        /// <summary>
-        /// A growable list of losses whose array is handed over without a copy when it is exactly full (as after a run
-        /// of NumberOfEpochs epochs): a history of 400,000 epochs is 3.2 MB, and a copy of it costs more than the epochs.
-        /// </summary>
-        private struct LossHistory(int capacity, int maximum)
-        {
-            private double[] _values = capacity == 0 ? [] : new double[capacity];
-            private int _count;
-
-            public void Add(double value)
-            {
-                if (_count == _values.Length)
-                {
-                    Array.Resize(ref _values, (int)Math.Min(Math.Max(2L * _count, 4), maximum));
-                }
-                _values[_count++] = value;
-            }
-
-            public readonly double[] ToArray() => _count == _values.Length ? _values : _values.AsSpan(0, _count).ToArray();
+            return new TrainingResult(trainingLosses, validationLosses, stop.Value, restarts);
         }
 
         /// <summary>

@@ -3,31 +3,29 @@ namespace XorMlNet.Training;
 /// <summary>What a training run produced besides the weights: its loss histories and how it ended.</summary>
 public sealed class TrainingResult
 {
-    internal TrainingResult(double[] trainingLoss, double[] validationLoss, StopReason stopReason, int restarts)
+    internal TrainingResult(LossHistory trainingLoss, LossHistory validationLoss, StopReason stopReason, int restarts)
     {
         TrainingLossValues = trainingLoss;
         ValidationLossValues = validationLoss;
-        TrainingLoss = Array.AsReadOnly(trainingLoss);
-        ValidationLoss = Array.AsReadOnly(validationLoss);
         StopReason = stopReason;
         Restarts = restarts;
     }
 
-    /// <summary>The array behind <see cref="TrainingLoss"/>, never written after training: a fitted model keeps it without a copy.</summary>
-    internal double[] TrainingLossValues { get; }
+    /// <summary>The history behind <see cref="TrainingLoss"/>, never written after training: a fitted model keeps it without a copy.</summary>
+    internal LossHistory TrainingLossValues { get; }
 
-    /// <summary>The array behind <see cref="ValidationLoss"/>, never written after training.</summary>
-    internal double[] ValidationLossValues { get; }
+    /// <summary>The history behind <see cref="ValidationLoss"/>, never written after training.</summary>
+    internal LossHistory ValidationLossValues { get; }
 
     /// <summary>
     /// Training loss of each epoch run, epoch 1 first, over all restarts. Full batch: the MSE before that epoch's
     /// update. Mini-batches: the mean of the rows' squared errors, each taken before its batch's update. Both plus
     /// the L2 penalty when <see cref="TrainingSettings.L2Regularization"/> is positive.
     /// </summary>
-    public IReadOnlyList<double> TrainingLoss { get; }
+    public IReadOnlyList<double> TrainingLoss => TrainingLossValues;
 
     /// <summary>Validation MSE after each epoch's updates; empty when training had no validation rows.</summary>
-    public IReadOnlyList<double> ValidationLoss { get; }
+    public IReadOnlyList<double> ValidationLoss => ValidationLossValues;
 
     /// <summary>Number of epochs run, over all restarts.</summary>
     public int EpochsRun => TrainingLoss.Count;
