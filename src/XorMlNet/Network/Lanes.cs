@@ -53,6 +53,12 @@ internal interface ILanes<TV> where TV : struct
     /// then the two left.
     /// </summary>
     static abstract float Sum(TV value);
+
+    /// <summary>
+    /// <see cref="Sum"/> for a value whose lanes 4–15 are zero: the same result (up to the sign of a zero sum), from
+    /// the first four lanes alone, without the two reduction steps that would only add zeros.
+    /// </summary>
+    static abstract float SumFirst4(TV value);
 }
 
 /// <summary>Vector math over <see cref="ILanes{TV}"/>: the sigmoid of the fast kernels.</summary>
@@ -157,6 +163,9 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
         Vector256<float> s8 = value.GetLower() + value.GetUpper();
         return LaneMath.SumOf4(s8.GetLower() + s8.GetUpper());
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SumFirst4(Vector512<float> value) => LaneMath.SumOf4(value.GetLower().GetLower());
 }
 
 /// <summary>Two <see cref="Vector256{T}"/>: lanes 0–7 and 8–15.</summary>
@@ -242,6 +251,9 @@ internal readonly struct Lanes256 : ILanes<Pair256>
         Vector256<float> s8 = value.Low + value.High;
         return LaneMath.SumOf4(s8.GetLower() + s8.GetUpper());
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SumFirst4(Pair256 value) => LaneMath.SumOf4(value.Low.GetLower());
 }
 
 /// <summary>Four <see cref="Vector128{T}"/>: lanes 0–3, 4–7, 8–11, 12–15.</summary>
@@ -337,4 +349,7 @@ internal readonly struct Lanes128 : ILanes<Quad128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Quad128 value) => LaneMath.SumOf4((value.A + value.C) + (value.B + value.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SumFirst4(Quad128 value) => LaneMath.SumOf4(value.A);
 }

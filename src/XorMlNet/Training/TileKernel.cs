@@ -246,6 +246,11 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
+        => rows <= 4 ? SingleTile<SumFirst4>(net, xt, yt, at, rows, scale, gradient) : SingleTile<SumAll>(net, xt, yt, at, rows, scale, gradient);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double SingleTile<TS>(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
+        where TS : struct, ISum
     {
         int d = net.D, h = net.H;
         float* w2 = net.Theta + (d + 1) * h;
@@ -254,19 +259,38 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         TV one = TL.Create(1f);
         TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
         TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
-        gW2[h] = TL.Sum(delta2);
+        gW2[h] = TS.Sum(delta2);
         for (int j = 0; j < h; j++)
         {
             TV a = TL.Load(at + j * Lanes);
-            gW2[j] = TL.Sum(TL.Multiply(a, delta2));
+            gW2[j] = TS.Sum(TL.Multiply(a, delta2));
             TV delta1 = TL.Multiply(TL.Multiply(delta2, TL.Create(w2[j])), TL.Multiply(a, TL.Subtract(one, a)));
-            gB1[j] = TL.Sum(delta1);
+            gB1[j] = TS.Sum(delta1);
             for (int i = 0; i < d; i++)
             {
-                gradient[i * h + j] = TL.Sum(TL.Multiply(TL.Load(xt + i * Lanes), delta1));
+                gradient[i * h + j] = TS.Sum(TL.Multiply(TL.Load(xt + i * Lanes), delta1));
             }
         }
-        return TL.Sum(TL.Multiply(error, error));
+        return TS.Sum(TL.Multiply(error, error));
+    }
+
+    /// <summary>How <see cref="SingleTile{TS}"/> sums a vector whose lanes from <c>rows</c> on are zero.</summary>
+    private interface ISum
+    {
+        static abstract float Sum(TV value);
+    }
+
+    private readonly struct SumAll : ISum
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(TV value) => TL.Sum(value);
+    }
+
+    /// <summary>At most 4 rows: lanes 4–15 are zero, so only the first four need adding.</summary>
+    private readonly struct SumFirst4 : ISum
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(TV value) => TL.SumFirst4(value);
     }
 
     /// <summary>

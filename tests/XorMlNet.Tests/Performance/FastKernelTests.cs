@@ -139,6 +139,38 @@ public class FastKernelTests(ITestOutputHelper output)
         Assert.Equal(r512.TrainingLoss, r128.TrainingLoss);
     }
 
+    /// <summary>
+    /// A full batch of at most 16 rows takes the single-tile path (its sums straight from the vectors, only the first
+    /// four lanes for at most 4 rows); it gives the very gradient and loss of the general path through accumulators.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, 4)]
+    [InlineData(2, 2, 1)]
+    [InlineData(3, 5, 3)]
+    [InlineData(4, 3, 5)]
+    [InlineData(16, 8, 16)]
+    public unsafe void SingleTilePath_GivesTheGeneralPathsGradientBitForBit(int d, int h, int rows)
+    {
+        (float[] x, float[] y) = TrainingData.Synthetic<float>(rows, d, seed: (uint)(31 * rows + d), noise: 0.1);
+        float[] theta = TrainingData.Network<float>(d, h, seed: 3).Parameters.ToArray();
+        var settings = new TrainingSettings { MaxDegreeOfParallelism = 1 };
+        float[] single = new float[theta.Length], general = new float[theta.Length];
+        double singleLoss, generalLoss;
+        fixed (float* pt = theta, px = x, py = y, ps = single, pg = general)
+        {
+            using var tiled = new FastEngine(d, h, rows, 0, fullBatch: true, settings);
+            tiled.Bind(pt, px, py, rows, null, null, null, 0);
+            singleLoss = tiled.Gradient(0, rows, 2f / rows, ps);
+            using var untiled = new FastEngine(d, h, rows, 0, fullBatch: false, settings);
+            untiled.Bind(pt, px, py, rows, null, null, null, 0);
+            generalLoss = untiled.Gradient(0, rows, 2f / rows, pg);
+        }
+
+        Assert.Equal(generalLoss, singleLoss);
+        Assert.Equal(general, single);
+        Assert.Contains(single, g => g != 0);
+    }
+
     private void AssertClose(float[] reference, float[] fast, TrainingResult referenceResult, TrainingResult fastResult)
     {
         double worst = 0;
