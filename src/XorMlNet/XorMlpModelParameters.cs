@@ -36,6 +36,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     private readonly LossHistory _trainingLoss;
     private readonly LossHistory _validationLoss;
     private readonly XorMlpEstimator.Options _options;
+    private readonly RowWeights _rowWeights;
 
     internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
         TrainingResult result, XorMlpEstimator.Options options)
@@ -70,6 +71,7 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         W1 = ReadOnlySlice(0, w1);
         B1 = ReadOnlySlice(w1, hiddenSize);
         W2 = ReadOnlySlice(w1 + hiddenSize, hiddenSize);
+        _rowWeights = new RowWeights(inputSize, hiddenSize, parameters);
     }
 
     /// <summary>Number of features the model takes, d.</summary>
@@ -146,8 +148,11 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
         return (ValueMapper<TSrc, TDst, TDist>)(Delegate)map;
     }
 
-    /// <summary>A scorer with its own scratch, for one mapper (one cursor, one thread).</summary>
-    internal RowScorer CreateRowScorer() => new(this);
+    /// <summary>
+    /// A scorer with its own scratch, for one mapper (one cursor, one thread). <paramref name="width"/> picks the lane
+    /// implementation (all give the same bits); the default is the widest the machine accelerates.
+    /// </summary>
+    internal RowScorer CreateRowScorer(LaneWidth width = LaneWidth.Auto) => new(_rowWeights, width);
 
     private IReadOnlyList<float> ReadOnlySlice(int offset, int count)
         => new ReadOnlyCollection<float>(new ArraySegment<float>(_parameters, offset, count));
@@ -158,95 +163,48 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     /// score through it, so they give the same numbers.
     /// </summary>
     /// <remarks>
-    /// It computes exactly what <see cref="TwoLayerNetwork{T}.Score"/> computes, bit for bit: for each hidden unit the
-    /// products x_i·W1[i, j] summed from i = 0 up (one rounding per product and per sum, no fused multiply-add), then
-    /// + b1[j], σ through <see cref="MathF.Exp"/>, then Σ_j a_j·W2[j] in order, + b2. It is only organised for speed:
-    /// the hidden units are the lanes of a vector (each lane does its unit's operations in the same order), W1 is
-    /// copied once into rows padded to the vector width, and there are no per-input calls or checks.
+    /// The arithmetic is <see cref="RowKernel{TV, TL}"/>: the training kernels' vectorized σ and fused multiply-adds,
+    /// so scores agree with <see cref="TwoLayerNetwork{T}.Score"/> up to rounding, and are the same bits on every
+    /// vector width.
     /// </remarks>
-    internal sealed class RowScorer
+    internal sealed unsafe class RowScorer
     {
-        private readonly int _inputs;
-        private readonly int _hidden;
-        private readonly int _stride;
-        private readonly float[] _w1;
-        private readonly float[] _b1;
-        private readonly float[] _w2;
-        private readonly float _b2;
-        private readonly float[] _z;
+        private readonly RowWeights _weights;
+        private readonly LaneWidth _width;
         private readonly float[] _dense;
 
-        public RowScorer(XorMlpModelParameters model)
+        public RowScorer(RowWeights weights, LaneWidth width)
         {
-            int d = model.InputSize, h = model.HiddenSize;
-            ReadOnlySpan<float> theta = model._parameters;
-            _inputs = d;
-            _hidden = h;
-            _stride = h <= Vector128<float>.Count ? Vector128<float>.Count : (h + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
-            _w1 = new float[d * _stride];
-            for (int i = 0; i < d; i++)
-            {
-                theta.Slice(i * h, h).CopyTo(_w1.AsSpan(i * _stride));
-            }
-            _b1 = new float[_stride];
-            theta.Slice(d * h, h).CopyTo(_b1);
-            _w2 = theta.Slice((d + 1) * h, h).ToArray();
-            _b2 = theta[^1];
-            _z = new float[_stride];
-            _dense = new float[d];
+            _weights = weights;
+            _width = FastEngine.Resolve(width);
+            _dense = new float[weights.PaddedInputs];
         }
 
+        /// <summary>The output pre-activation Z2 of one row of <see cref="RowWeights.Inputs"/> features.</summary>
+        /// <exception cref="ArgumentException">The row has another number of features.</exception>
         public float Score(in VBuffer<float> features)
         {
-            if (features.Length != _inputs)
+            if (features.Length != _weights.Inputs)
             {
                 throw new ArgumentException(
-                    $"The model was trained on {_inputs} features, but this row has {features.Length}.", nameof(features));
+                    $"The model was trained on {_weights.Inputs} features, but this row has {features.Length}.", nameof(features));
             }
             ReadOnlySpan<float> x = features.GetValues();
-            if (!features.IsDense)
+            if (!features.IsDense || x.Length != _dense.Length)
             {
-                features.CopyTo(_dense);
+                // The kernel reads a multiple of 8 features; the padding stays zero.
+                features.CopyTo(_dense.AsSpan(0, features.Length));
                 x = _dense;
             }
-            x = x[.._inputs];
-
-            // Z1 = X·W1 + b1, each lane one hidden unit.
-            ref float w1 = ref MemoryMarshal.GetArrayDataReference(_w1);
-            if (_stride == Vector128<float>.Count)
+            fixed (float* row = x)
             {
-                Vector128<float> z = Vector128<float>.Zero;
-                for (int i = 0; i < x.Length; i++)
+                return _width switch
                 {
-                    Vector128<float> product = Vector128.Create(x[i]) * Vector128.LoadUnsafe(ref w1, (nuint)(i * Vector128<float>.Count));
-                    z += product;
-                }
-                z += Vector128.Create(_b1);
-                z.CopyTo(_z);
+                    LaneWidth.Vector512 => RowKernel<Vector512<float>, Lanes512>.Score(_weights, row),
+                    LaneWidth.Vector256 => RowKernel<Pair256, Lanes256>.Score(_weights, row),
+                    _ => RowKernel<Quad128, Lanes128>.Score(_weights, row),
+                };
             }
-            else
-            {
-                for (int block = 0; block < _stride; block += Vector<float>.Count)
-                {
-                    Vector<float> z = Vector<float>.Zero;
-                    for (int i = 0; i < x.Length; i++)
-                    {
-                        Vector<float> product = new Vector<float>(x[i]) * Vector.LoadUnsafe(ref w1, (nuint)(i * _stride + block));
-                        z += product;
-                    }
-                    z += new Vector<float>(_b1.AsSpan(block));
-                    z.CopyTo(_z.AsSpan(block));
-                }
-            }
-
-            // A1 = σ(Z1), Z2 = A1·W2 + b2.
-            float sum = 0;
-            for (int j = 0; j < _hidden; j++)
-            {
-                float a = 1f / (1f + MathF.Exp(-_z[j]));
-                sum += a * _w2[j];
-            }
-            return sum + _b2;
         }
     }
 

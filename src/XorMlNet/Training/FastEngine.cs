@@ -304,7 +304,8 @@ internal sealed unsafe class FastEngine : IDisposable
         }
     }
 
-    private static LaneWidth Resolve(LaneWidth requested) => requested switch
+    /// <summary>The lane implementation that <paramref name="requested"/> means on this machine.</summary>
+    internal static LaneWidth Resolve(LaneWidth requested) => requested switch
     {
         LaneWidth.Auto when Vector512.IsHardwareAccelerated => LaneWidth.Vector512,
         LaneWidth.Auto when Vector256.IsHardwareAccelerated => LaneWidth.Vector256,

@@ -206,6 +206,11 @@ public class XorMlpEstimatorTests
         }
     }
 
+    /// <summary>
+    /// Every row of a table of another size is scored like the reference network (double, same weights) to 1e-5 of
+    /// the score's scale; the probability is σ(Score) and the label Score > 0, exactly. (RowScorerTests holds the
+    /// scorer itself to a tighter bound.)
+    /// </summary>
     [Fact]
     public void Transform_OnDataOfAnotherRowCount_ScoresEveryRowLikeTheNetwork()
     {
@@ -218,14 +223,16 @@ public class XorMlpEstimatorTests
 
         Assert.Equal(rows.Length, scored.Length);
         XorMlpModelParameters m = transformer.Model;
-        var network = new TwoLayerNetwork<float>(m.InputSize, m.HiddenSize, [.. m.W1, .. m.B1, .. m.W2, m.B2]);
-        var hidden = new float[m.HiddenSize];
+        var network = new TwoLayerNetwork<double>(m.InputSize, m.HiddenSize, [.. m.W1.Select(v => (double)v), .. m.B1.Select(v => (double)v),
+            .. m.W2.Select(v => (double)v), m.B2]);
+        var hidden = new double[m.HiddenSize];
+        double scale = 1 + Math.Abs(m.B2) + m.W2.Sum(Math.Abs);
         for (int i = 0; i < rows.Length; i++)
         {
-            float z2 = network.Score(rows[i].Features, hidden);
-            Assert.Equal(z2, scored[i].Score);
-            Assert.Equal(1f / (1f + MathF.Exp(-z2)), scored[i].Probability);
-            Assert.Equal(z2 > 0, scored[i].PredictedLabel);
+            double z2 = network.Score(rows[i].Features.Select(v => (double)v).ToArray(), hidden);
+            Assert.True(Math.Abs(scored[i].Score - z2) <= 1e-5 * scale, $"row {i}: score {scored[i].Score}, reference {z2}");
+            Assert.Equal(1f / (1f + MathF.Exp(-scored[i].Score)), scored[i].Probability);
+            Assert.Equal(scored[i].Score > 0, scored[i].PredictedLabel);
         }
     }
 

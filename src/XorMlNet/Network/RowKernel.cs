@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+
+namespace XorMlNet.Network;
+
+/// <summary>
+/// A network's weights laid out for scoring one row at a time with <see cref="RowKernel{TV, TL}"/>: the hidden units
+/// in blocks of 16 lanes, W1 as d rows (plus zero rows up to a multiple of 8) of the padded width, b1 and W2 padded
+/// with zeros. Immutable; the arrays are
+/// pinned so the kernel reads them through pointers.
+/// </summary>
+internal sealed unsafe class RowWeights
+{
+    private readonly float[] _w1;
+    private readonly float[] _b1;
+    private readonly float[] _w2;
+
+    /// <param name="inputs">d.</param>
+    /// <param name="hidden">H.</param>
+    /// <param name="theta">The parameters in the flat layout of <see cref="TwoLayerNetwork{T}"/>.</param>
+    public RowWeights(int inputs, int hidden, ReadOnlySpan<float> theta)
+    {
+        if (theta.Length != TwoLayerNetwork<float>.GetParameterCount(inputs, hidden))
+        {
+            throw new ArgumentException($"A {inputs}→{hidden}→1 network cannot use {theta.Length} parameters.", nameof(theta));
+        }
+        Inputs = inputs;
+        Hidden = hidden;
+        Stride = (hidden + Lanes - 1) / Lanes * Lanes;
+        PaddedInputs = (inputs + 7) & ~7;
+        _w1 = GC.AllocateArray<float>(PaddedInputs * Stride, pinned: true);
+        for (int i = 0; i < inputs; i++)
+        {
+            theta.Slice(i * hidden, hidden).CopyTo(_w1.AsSpan(i * Stride));
+        }
+        _b1 = GC.AllocateArray<float>(Stride, pinned: true);
+        theta.Slice(inputs * hidden, hidden).CopyTo(_b1);
+        _w2 = GC.AllocateArray<float>(Stride, pinned: true);
+        theta.Slice((inputs + 1) * hidden, hidden).CopyTo(_w2);
+        B2 = theta[^1];
+    }
+
+    /// <summary>Lanes per block of hidden units.</summary>
+    public const int Lanes = 16;
+
+    public int Inputs { get; }
+
+    public int Hidden { get; }
+
+    /// <summary>d rounded up to a multiple of 8: W1 has that many rows (the extra ones zero), and a row is read as that many features.</summary>
+    public int PaddedInputs { get; }
+
+    /// <summary>H rounded up to whole blocks: the length of a W1 row, of b1 and of W2 here.</summary>
+    public int Stride { get; }
+
+    /// <summary>W1[i, j] at <c>W1[i · Stride + j]</c>; zero for j ≥ H and for i ≥ d.</summary>
+    public float* W1 => (float*)Unsafe.AsPointer(ref _w1[0]);
+
+    /// <summary>b1, zero-padded to <see cref="Stride"/>.</summary>
+    public float* B1 => (float*)Unsafe.AsPointer(ref _b1[0]);
+
+    /// <summary>W2, zero-padded to <see cref="Stride"/>: a padded unit's σ(0) = ½ is multiplied by 0.</summary>
+    public float* W2 => (float*)Unsafe.AsPointer(ref _w2[0]);
+
+    public float B2 { get; }
+}
+
+/// <summary>
+/// The output pre-activation Z2 of one row, organised for latency (one row is a chain of dependent steps, and a
+/// prediction waits for all of it): 16 hidden units per vector (lane j = unit j of the block); Z1 as eight partial
+/// sums of fused multiply-adds (input i into sum i mod 8, b1 starting the first) joined by a fixed tree, so the chain
+/// is d/8 + 3 operations long instead of d; the vectorized σ of the training kernels; and A1·W2 summed in the fixed
+/// lane order of <see cref="ILanes{TV}.Sum"/> (over the first four lanes only when H ≤ 4: the rest are exact zeros).
+/// Every lane implementation gives the same bits; against <see cref="TwoLayerNetwork{T}.Score"/> (one rounding per
+/// product and sum, in input order, σ through <see cref="MathF.Exp"/>) it differs by rounding only.
+/// </summary>
+internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : struct, ILanes<TV>
+{
+    /// <summary>Z2 for the features at <paramref name="x"/>: <see cref="RowWeights.PaddedInputs"/> values, zero after the d-th.</summary>
+    public static float Score(RowWeights net, float* x)
+    {
+        int d = net.PaddedInputs, stride = net.Stride;
+        float* w1 = net.W1, b1 = net.B1, w2 = net.W2;
+        bool firstFour = net.Hidden <= 4;
+        float z2 = 0;
+        for (int block = 0; block < stride; block += RowWeights.Lanes)
+        {
+            float* w = w1 + block;
+            TV s0 = TL.Load(b1 + block), s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero;
+            TV s4 = TL.Zero, s5 = TL.Zero, s6 = TL.Zero, s7 = TL.Zero;
+            for (int i = 0; i < d; i += 8)
+            {
+                float* row = w + i * stride;
+                s0 = TL.MultiplyAdd(TL.Create(x[i]), TL.Load(row), s0);
+                s1 = TL.MultiplyAdd(TL.Create(x[i + 1]), TL.Load(row + stride), s1);
+                s2 = TL.MultiplyAdd(TL.Create(x[i + 2]), TL.Load(row + 2 * stride), s2);
+                s3 = TL.MultiplyAdd(TL.Create(x[i + 3]), TL.Load(row + 3 * stride), s3);
+                s4 = TL.MultiplyAdd(TL.Create(x[i + 4]), TL.Load(row + 4 * stride), s4);
+                s5 = TL.MultiplyAdd(TL.Create(x[i + 5]), TL.Load(row + 5 * stride), s5);
+                s6 = TL.MultiplyAdd(TL.Create(x[i + 6]), TL.Load(row + 6 * stride), s6);
+                s7 = TL.MultiplyAdd(TL.Create(x[i + 7]), TL.Load(row + 7 * stride), s7);
+            }
+            TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
+            TV output = TL.Multiply(LaneMath.Sigmoid<TV, TL>(z1), TL.Load(w2 + block));
+            z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
+        }
+        return z2 + net.B2;
+    }
+}
