@@ -6,10 +6,15 @@ public static class Program
 {
     /// <summary>
     /// <c>memory</c>: the peak-memory measurement of a Fit on the 1,000,000 × 16 table (see <see cref="MemoryMeasurement"/>).
+    /// <c>paired</c>: the scoring comparisons with LbfgsLogisticRegression as paired measurements (see <see cref="PairedScoring"/>).
     /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter '*XorEpoch*'</c>, <c>--list flat</c>).
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "paired")
+        {
+            return PairedScoring.Run();
+        }
         if (args.Length > 0 && args[0] == "memory")
         {
             return MemoryMeasurement.Run();

@@ -50,7 +50,8 @@ public class Scoring : ScoringSetup
     [Benchmark, Rows(Data.LargeRows, Data.LargeInputs)]
     public double XorMlp() => Drain(XorMlpModel.Transform(_data));
 
-    private static double Drain(IDataView scored)
+    /// <summary>Reads Score, Probability and PredictedLabel of every row.</summary>
+    internal static double Drain(IDataView scored)
     {
         DataViewSchema.Column score = scored.Schema["Score"], probability = scored.Schema["Probability"], label = scored.Schema["PredictedLabel"];
         using DataViewRowCursor cursor = scored.GetRowCursor([score, probability, label]);
