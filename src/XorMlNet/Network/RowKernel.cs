@@ -5,8 +5,7 @@ namespace XorMlNet.Network;
 /// <summary>
 /// A network's weights laid out for scoring one row at a time with <see cref="RowKernel{TV, TL}"/>: the hidden units
 /// in blocks of 16 lanes, W1 as d rows (plus zero rows up to a multiple of 8) of the padded width, b1 and W2 padded
-/// with zeros. Immutable; the arrays are
-/// pinned so the kernel reads them through pointers.
+/// with zeros. Immutable; the arrays are pinned so the kernel reads them through pointers.
 /// </summary>
 internal sealed unsafe class RowWeights
 {
@@ -27,7 +26,7 @@ internal sealed unsafe class RowWeights
         Hidden = hidden;
         Stride = (hidden + Lanes - 1) / Lanes * Lanes;
         PaddedInputs = (inputs + 7) & ~7;
-        _w1 = GC.AllocateArray<float>(PaddedInputs * Stride, pinned: true);
+        _w1 = GC.AllocateArray<float>(checked(PaddedInputs * Stride), pinned: true);
         for (int i = 0; i < inputs; i++)
         {
             theta.Slice(i * hidden, hidden).CopyTo(_w1.AsSpan(i * Stride));
