@@ -163,9 +163,9 @@ public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMa
     /// score through it, so they give the same numbers.
     /// </summary>
     /// <remarks>
-    /// The arithmetic is <see cref="RowKernel{TV, TL}"/>: the training kernels' vectorized σ and fused multiply-adds,
-    /// so scores agree with <see cref="TwoLayerNetwork{T}.Score"/> up to rounding, and are the same bits on every
-    /// vector width.
+    /// The arithmetic is <see cref="RowKernel{TV, TL}"/>: fused multiply-adds and a vectorized σ with an absolute error
+    /// below 2e-7, so scores agree with <see cref="TwoLayerNetwork{T}.Score"/> to 1e-6 of their scale, and are the same
+    /// bits on every vector width.
     /// </remarks>
     internal sealed unsafe class RowScorer
     {

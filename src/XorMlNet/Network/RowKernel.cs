@@ -67,7 +67,7 @@ internal sealed unsafe class RowWeights
 /// The output pre-activation Z2 of one row, organised for latency (one row is a chain of dependent steps, and a
 /// prediction waits for all of it): 16 hidden units per vector (lane j = unit j of the block); Z1 as eight partial
 /// sums of fused multiply-adds (input i into sum i mod 8, b1 starting the first) joined by a fixed tree, so the chain
-/// is d/8 + 3 operations long instead of d; the vectorized σ of the training kernels; and A1·W2 summed in the fixed
+/// is d/8 + 3 operations long instead of d; σ by <see cref="LaneMath.ScoringSigmoid"/>; and A1·W2 summed in the fixed
 /// lane order of <see cref="ILanes{TV}.Sum"/> (over the first four lanes only when H ≤ 4: the rest are exact zeros).
 /// Every lane implementation gives the same bits; against <see cref="TwoLayerNetwork{T}.Score"/> (one rounding per
 /// product and sum, in input order, σ through <see cref="MathF.Exp"/>) it differs by rounding only.
@@ -99,7 +99,7 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
                 s7 = TL.MultiplyAdd(TL.Create(x[i + 7]), TL.Load(row + 7 * stride), s7);
             }
             TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
-            TV output = TL.Multiply(LaneMath.Sigmoid<TV, TL>(z1), TL.Load(w2 + block));
+            TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
             z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
         }
         return z2 + net.B2;

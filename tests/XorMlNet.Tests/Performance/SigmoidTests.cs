@@ -4,7 +4,7 @@ using XorMlNet.Network;
 
 namespace XorMlNet.Tests.Performance;
 
-/// <summary>The vectorized sigmoid of the fast kernels against the scalar one of the reference kernels.</summary>
+/// <summary>The vectorized sigmoids (training's and scoring's) against the scalar one of the reference kernels and the exact one.</summary>
 public class SigmoidTests(ITestOutputHelper output)
 {
     /// <summary>
@@ -96,7 +96,70 @@ public class SigmoidTests(ITestOutputHelper output)
         Assert.Equal(wide, Sigmoid<Quad128, Lanes128>(inputs));
     }
 
-    private static unsafe float[] Sigmoid<TV, TL>(float[] inputs) where TV : struct where TL : struct, ILanes<TV>
+    /// <summary>Largest absolute error allowed for the scoring sigmoid against the exact one (measured: 9.2e-8).</summary>
+    private const double ScoringMaxAbsoluteError = 2e-7;
+
+    [Fact]
+    public void ScoringSigmoid_IsWithin2e7OfTheExactSigmoid_AndHandlesTheEdges()
+    {
+        var inputs = new List<float>();
+        for (double z = -120; z <= 120; z += 1.0 / 2048)
+        {
+            inputs.Add((float)z);
+        }
+        foreach (float edge in new[] { 0f, -0f, 86.6f, -86.6f, 87.34f, -87.34f, 88.8f, -88.8f, 1e-30f, -1e-30f, float.Epsilon,
+            float.MaxValue, float.MinValue })
+        {
+            for (int k = -4; k <= 4; k++)
+            {
+                inputs.Add(BitStep(edge, k));
+            }
+        }
+
+        float[] actual = Sigmoid<Vector512<float>, Lanes512>(inputs.ToArray(), scoring: true);
+
+        double worst = 0;
+        float worstInput = 0;
+        for (int k = 0; k < inputs.Count; k++)
+        {
+            double exact = 1 / (1 + Math.Exp(-(double)inputs[k]));
+            double error = Math.Abs(actual[k] - exact);
+            if (error > worst)
+            {
+                worst = error;
+                worstInput = inputs[k];
+            }
+            Assert.True(error <= ScoringMaxAbsoluteError, $"σ({inputs[k]:R}): {actual[k]:R}, exact {exact:R}, error {error:G3}");
+        }
+        output.WriteLine($"{inputs.Count} inputs: largest absolute error {worst:G3}, at z = {worstInput:R}.");
+
+        float[] special = Sigmoid<Vector512<float>, Lanes512>([float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0f], scoring: true);
+        Assert.Equal(1f, special[0]);
+        Assert.InRange(special[1], 0f, 1.2e-38f);
+        Assert.True(float.IsNaN(special[2]));
+        Assert.Equal(0.5f, special[3]);
+    }
+
+    [Fact]
+    public void ScoringSigmoid_IsBitIdenticalAcrossLaneWidths()
+    {
+        var random = new NumpyRandom(9);
+        float[] inputs = new float[16 * 4096];
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            inputs[k] = (float)(random.NextGaussian() * 40);
+        }
+        inputs[5] = float.NaN;
+        inputs[6] = float.PositiveInfinity;
+        inputs[7] = float.NegativeInfinity;
+
+        float[] wide = Sigmoid<Vector512<float>, Lanes512>(inputs, scoring: true);
+
+        Assert.Equal(wide, Sigmoid<Pair256, Lanes256>(inputs, scoring: true));
+        Assert.Equal(wide, Sigmoid<Quad128, Lanes128>(inputs, scoring: true));
+    }
+
+    private static unsafe float[] Sigmoid<TV, TL>(float[] inputs, bool scoring = false) where TV : struct where TL : struct, ILanes<TV>
     {
         int padded = (inputs.Length + 15) / 16 * 16;
         var source = new float[padded];
@@ -106,7 +169,8 @@ public class SigmoidTests(ITestOutputHelper output)
         {
             for (int k = 0; k < padded; k += 16)
             {
-                TL.Store(to + k, LaneMath.Sigmoid<TV, TL>(TL.Load(from + k)));
+                TV z = TL.Load(from + k);
+                TL.Store(to + k, scoring ? LaneMath.ScoringSigmoid<TV, TL>(z) : LaneMath.Sigmoid<TV, TL>(z));
             }
         }
         return result[..inputs.Length];
