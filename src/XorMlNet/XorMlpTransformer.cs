@@ -74,11 +74,16 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
         return base.Transform(input);
     }
 
+    /// <summary>
+    /// The mapper behind <c>PredictionEngine</c>: the scorer's schema, with rows computed by <see cref="XorMlpRowMapper"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing, of the wrong type, or of another length than at training.</exception>
     IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema)
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
         SchemaChecks.CheckScoringFeatures(inputSchema, FeatureColumnName, Model.InputSize);
-        return (IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema));
+        var scorer = (IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema));
+        return XorMlpRowMapper.Create(scorer, Model, FeatureColumnName);
     }
 
     /// <summary>

@@ -75,6 +75,7 @@ internal sealed unsafe class RowWeights
 internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : struct, ILanes<TV>
 {
     /// <summary>Z2 for the features at <paramref name="x"/>: <see cref="RowWeights.PaddedInputs"/> values, zero after the d-th.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Score(RowWeights net, float* x)
     {
         int d = net.PaddedInputs, stride = net.Stride;

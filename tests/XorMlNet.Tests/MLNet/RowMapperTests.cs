@@ -1,0 +1,147 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static XorMlNet.Tests.MLNet.XorMlpEstimatorTests;
+
+namespace XorMlNet.Tests.MLNet;
+
+/// <summary>
+/// The row-to-row mapper behind PredictionEngine (<see cref="XorMlpRowMapper"/>) against Transform, which goes
+/// through ML.NET's scorer: the same schema and the same bits for every column of every row, whichever columns are
+/// asked for, with rows that are not finite and with an input that already has a Score column.
+/// </summary>
+public class RowMapperTests
+{
+    private sealed class ScoredRow
+    {
+        [VectorType(3)]
+        public float[] Features { get; set; } = [];
+        public bool Label { get; set; }
+        public float Score { get; set; }
+    }
+
+    [Fact]
+    public void MapperRows_EqualTransform_ForEveryColumnOfEveryRow()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] rows = SyntheticRows(300, seed: 12, label: x => x[0] * x[1] > 0);
+        rows[5].Features = [float.NaN, 1f, 2f];
+        rows[6].Features = [float.PositiveInfinity, -1f, 0f];
+        rows[7].Features = [1e30f, -1e30f, 3f];
+        IDataView data = mlContext.Data.LoadFromEnumerable(rows);
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 5, NumberOfEpochs = 100, InitialWeightScale = 1 })
+            .Fit(mlContext.Data.LoadFromEnumerable(rows.Skip(10)));
+
+        IRowToRowMapper mapper = model.GetRowToRowMapper(data.Schema);
+        Assert.IsType<XorMlpRowMapper>(mapper);
+        IDataView transformed = model.Transform(data);
+        EstimatorConformance.AssertSchemasEqual(transformed.Schema, mapper.OutputSchema);
+        object?[][] expected = ReadRows(transformed, transformed.Schema.ToArray());
+        int score = transformed.Schema["Score"].Index, label = transformed.Schema["PredictedLabel"].Index;
+        Assert.True(float.IsNaN((float)expected[5][score]!));
+        Assert.False((bool)expected[5][label]!);
+
+        // Every column, then each output column alone.
+        Assert.Equal(Bits(expected), Bits(ReadThroughMapper(data, mapper, mapper.OutputSchema.ToArray())));
+        foreach (string name in new[] { "Score", "Probability", "PredictedLabel" })
+        {
+            DataViewSchema.Column column = mapper.OutputSchema[name];
+            object?[][] alone = ReadThroughMapper(data, mapper, [column]);
+            Assert.Equal(Bits(expected.Select(r => new[] { r[column.Index] }).ToArray()), Bits(alone));
+        }
+    }
+
+    [Fact]
+    public void InputWithAScoreColumn_KeepsItHidden_AndScoresLikeTransform()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] training = SyntheticRows(200, seed: 13, label: x => x[0] > 0);
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 3, NumberOfEpochs = 50 })
+            .Fit(mlContext.Data.LoadFromEnumerable(training));
+        IDataView data = mlContext.Data.LoadFromEnumerable(training.Select(r => new ScoredRow { Features = r.Features, Label = r.Label, Score = -7f }));
+
+        IRowToRowMapper mapper = model.GetRowToRowMapper(data.Schema);
+
+        Assert.IsType<XorMlpRowMapper>(mapper);
+        IDataView transformed = model.Transform(data);
+        EstimatorConformance.AssertSchemasEqual(transformed.Schema, mapper.OutputSchema);
+        Assert.True(mapper.OutputSchema[2].IsHidden);
+        DataViewSchema.Column[] all = mapper.OutputSchema.ToArray();
+        Assert.Equal(Bits(ReadRows(transformed, all)), Bits(ReadThroughMapper(data, mapper, all)));
+    }
+
+    [Fact]
+    public void InactiveColumn_WrongType_AndForeignRow_AreRejected()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] rows = SyntheticRows(50, seed: 14, label: x => x[2] > 0);
+        IDataView data = mlContext.Data.LoadFromEnumerable(rows);
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 2, NumberOfEpochs = 20 }).Fit(data);
+        IRowToRowMapper mapper = model.GetRowToRowMapper(data.Schema);
+        DataViewSchema.Column score = mapper.OutputSchema["Score"], probability = mapper.OutputSchema["Probability"];
+
+        using DataViewRowCursor cursor = data.GetRowCursor(mapper.GetDependencies([score]));
+        using DataViewRow row = mapper.GetRow(cursor, [score]);
+
+        Assert.True(row.IsColumnActive(score));
+        Assert.False(row.IsColumnActive(probability));
+        Assert.Contains("'Probability' is not active", Assert.Throws<InvalidOperationException>(() => row.GetGetter<float>(probability)).Message);
+        Assert.Contains("cannot be read as Double", Assert.Throws<InvalidOperationException>(() => row.GetGetter<double>(score)).Message);
+
+        IDataView other = mlContext.Data.LoadFromEnumerable(rows.Select(r => new ScoredRow { Features = r.Features }));
+        using DataViewRowCursor foreign = other.GetRowCursor(other.Schema);
+        Assert.Equal("input", Assert.Throws<ArgumentException>(() => mapper.GetRow(foreign, [score])).ParamName);
+    }
+
+    private static object?[][] ReadThroughMapper(IDataView data, IRowToRowMapper mapper, DataViewSchema.Column[] columns)
+    {
+        using DataViewRowCursor cursor = data.GetRowCursor(mapper.GetDependencies(columns));
+        using DataViewRow row = mapper.GetRow(cursor, columns);
+        return Read(cursor, row, columns);
+    }
+
+    private static object?[][] ReadRows(IDataView data, DataViewSchema.Column[] columns)
+    {
+        using DataViewRowCursor cursor = data.GetRowCursor(columns);
+        return Read(cursor, cursor, columns);
+    }
+
+    /// <summary>The values of <paramref name="columns"/> of <paramref name="row"/> at every position of <paramref name="cursor"/>.</summary>
+    private static object?[][] Read(DataViewRowCursor cursor, DataViewRow row, DataViewSchema.Column[] columns)
+    {
+        Func<object?>[] readers = columns.Select(c => Reader(row, c)).ToArray();
+        var result = new List<object?[]>();
+        while (cursor.MoveNext())
+        {
+            result.Add(readers.Select(read => read()).ToArray());
+        }
+        return result.ToArray();
+    }
+
+    private static Func<object?> Reader(DataViewRow row, DataViewSchema.Column column)
+    {
+        switch (column.Type)
+        {
+            case NumberDataViewType t when t == NumberDataViewType.Single:
+                ValueGetter<float> single = row.GetGetter<float>(column);
+                return () => { float v = 0; single(ref v); return v; };
+            case BooleanDataViewType:
+                ValueGetter<bool> boolean = row.GetGetter<bool>(column);
+                return () => { bool v = false; boolean(ref v); return v; };
+            case VectorDataViewType:
+                ValueGetter<VBuffer<float>> vector = row.GetGetter<VBuffer<float>>(column);
+                return () => { VBuffer<float> v = default; vector(ref v); return v.DenseValues().ToArray(); };
+            default:
+                throw new NotSupportedException(column.Type.ToString());
+        }
+    }
+
+    /// <summary>Rows as strings with floats as their bits (NaN compares equal to NaN).</summary>
+    private static string[] Bits(object?[][] rows) => rows.Select(r => string.Join(",", r.Select(Bits))).ToArray();
+
+    private static string Bits(object? value) => value switch
+    {
+        float f => BitConverter.SingleToInt32Bits(f).ToString(),
+        float[] a => string.Join(" ", a.Select(f => BitConverter.SingleToInt32Bits(f))),
+        _ => value?.ToString() ?? "null",
+    };
+}
