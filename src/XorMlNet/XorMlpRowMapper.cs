@@ -158,3 +158,80 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
         }
     }
 }
+
+/// <summary>
+/// What <see cref="XorMlpTransformer.Transform"/> returns: the input's rows with <see cref="XorMlpRowMapper"/>'s
+/// columns, read lazily through cursors over the input (one input cursor per cursor, cursor sets split as the input
+/// splits them). Same schema and values as ML.NET's scorer applied to the input, without its per-row plumbing.
+/// </summary>
+internal sealed class XorMlpScoredDataView(IDataView input, XorMlpRowMapper mapper) : IDataView
+{
+    public bool CanShuffle => input.CanShuffle;
+
+    public DataViewSchema Schema => mapper.OutputSchema;
+
+    public long? GetRowCount() => input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        DataViewSchema.Column[] columns = Needed(columnsNeeded);
+        return new Cursor(mapper, input.GetRowCursor(mapper.GetDependencies(columns), rand), columns);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+    {
+        DataViewSchema.Column[] columns = Needed(columnsNeeded);
+        return input.GetRowCursorSet(mapper.GetDependencies(columns), n, rand)
+            .Select(cursor => (DataViewRowCursor)new Cursor(mapper, cursor, columns)).ToArray();
+    }
+
+    private DataViewSchema.Column[] Needed(IEnumerable<DataViewSchema.Column> columnsNeeded)
+    {
+        ArgumentNullException.ThrowIfNull(columnsNeeded);
+        DataViewSchema.Column[] columns = columnsNeeded.ToArray();
+        foreach (DataViewSchema.Column column in columns)
+        {
+            if (column.Index >= Schema.Count || Schema[column.Index].Name != column.Name)
+            {
+                throw new ArgumentException($"Column '{column.Name}' is not a column of this data view.", nameof(columnsNeeded));
+            }
+        }
+        return columns;
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly DataViewRowCursor _input;
+        private readonly DataViewRow _row;
+
+        public Cursor(XorMlpRowMapper mapper, DataViewRowCursor input, DataViewSchema.Column[] columns)
+        {
+            _input = input;
+            _row = mapper.GetRow(input, columns);
+        }
+
+        public override DataViewSchema Schema => _row.Schema;
+
+        public override long Position => _input.Position;
+
+        public override long Batch => _input.Batch;
+
+        public override bool MoveNext() => _input.MoveNext();
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _row.Dispose();
+                _input.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -71,7 +71,9 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     {
         Host.CheckValue(input, nameof(input));
         SchemaChecks.CheckScoringFeatures(input.Schema, FeatureColumnName, Model.InputSize);
-        return base.Transform(input);
+        return ((ITransformer)this).GetRowToRowMapper(input.Schema) is XorMlpRowMapper mapper
+            ? new XorMlpScoredDataView(input, mapper)
+            : base.Transform(input);
     }
 
     /// <summary>

@@ -117,7 +117,8 @@ internal static class EstimatorConformance
         Assert.False(string.IsNullOrWhiteSpace(ex.Message));
     }
 
-    private static void AssertSameRows(Dictionary<DataViewRowId, object?[]> expected, Dictionary<DataViewRowId, object?[]> actual)
+    /// <summary>The same row ids with equal values.</summary>
+    public static void AssertSameRows(Dictionary<DataViewRowId, object?[]> expected, Dictionary<DataViewRowId, object?[]> actual)
     {
         Assert.Equal(expected.Count, actual.Count);
         foreach ((DataViewRowId id, object?[] values) in expected)
@@ -134,7 +135,8 @@ internal static class EstimatorConformance
         return ReadCursor(cursor, wanted);
     }
 
-    private static Dictionary<DataViewRowId, object?[]> ReadAllWithCursorSet(IDataView data, int n)
+    /// <summary>Every value of every row, read by a set of <paramref name="n"/> cursors on parallel threads.</summary>
+    public static Dictionary<DataViewRowId, object?[]> ReadAllWithCursorSet(IDataView data, int n)
     {
         DataViewSchema.Column[] wanted = data.Schema.ToArray();
         DataViewRowCursor[] cursors = data.GetRowCursorSet(wanted, n, new Random(n));

@@ -5,9 +5,10 @@ using static XorMlNet.Tests.MLNet.XorMlpEstimatorTests;
 namespace XorMlNet.Tests.MLNet;
 
 /// <summary>
-/// The row-to-row mapper behind PredictionEngine (<see cref="XorMlpRowMapper"/>) against Transform, which goes
-/// through ML.NET's scorer: the same schema and the same bits for every column of every row, whichever columns are
-/// asked for, with rows that are not finite and with an input that already has a Score column.
+/// The row-to-row mapper behind PredictionEngine and Transform (<see cref="XorMlpRowMapper"/>,
+/// <see cref="XorMlpScoredDataView"/>) against ML.NET's own scorer (the base class's Transform): the same schema and
+/// the same bits for every column of every row, whichever columns and cursors are asked for, with rows that are not
+/// finite and with an input that already has a Score column.
 /// </summary>
 public class RowMapperTests
 {
@@ -33,7 +34,7 @@ public class RowMapperTests
 
         IRowToRowMapper mapper = model.GetRowToRowMapper(data.Schema);
         Assert.IsType<XorMlpRowMapper>(mapper);
-        IDataView transformed = model.Transform(data);
+        IDataView transformed = ScorerOutput(model, data);
         EstimatorConformance.AssertSchemasEqual(transformed.Schema, mapper.OutputSchema);
         object?[][] expected = ReadRows(transformed, transformed.Schema.ToArray());
         int score = transformed.Schema["Score"].Index, label = transformed.Schema["PredictedLabel"].Index;
@@ -62,11 +63,48 @@ public class RowMapperTests
         IRowToRowMapper mapper = model.GetRowToRowMapper(data.Schema);
 
         Assert.IsType<XorMlpRowMapper>(mapper);
-        IDataView transformed = model.Transform(data);
+        IDataView transformed = ScorerOutput(model, data);
         EstimatorConformance.AssertSchemasEqual(transformed.Schema, mapper.OutputSchema);
         Assert.True(mapper.OutputSchema[2].IsHidden);
         DataViewSchema.Column[] all = mapper.OutputSchema.ToArray();
         Assert.Equal(Bits(ReadRows(transformed, all)), Bits(ReadThroughMapper(data, mapper, all)));
+        Assert.Equal(Bits(ReadRows(transformed, all)), Bits(ReadRows(model.Transform(data), all)));
+    }
+
+    [Fact]
+    public void Transform_GivesTheScorersOutput_ThroughEveryKindOfCursor()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] rows = SyntheticRows(5000, seed: 15, label: x => x[0] * x[2] > 0);
+        rows[17].Features = [float.NaN, 0f, 0f];
+        // Cached, so that the input itself hands out several cursors for a cursor set.
+        IDataView data = mlContext.Data.Cache(mlContext.Data.LoadFromEnumerable(rows));
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 17, NumberOfEpochs = 30 }).Fit(data);
+
+        IDataView ours = model.Transform(data);
+        DataViewRowCursor[] set = ours.GetRowCursorSet(ours.Schema, 3, new Random(1));
+        Assert.True(set.Length > 1, $"{set.Length} cursor");
+        foreach (DataViewRowCursor cursor in set)
+        {
+            cursor.Dispose();
+        }
+        IDataView scorer = ScorerOutput(model, data);
+
+        Assert.IsType<XorMlpScoredDataView>(ours);
+        EstimatorConformance.AssertSchemasEqual(scorer.Schema, ours.Schema);
+        Assert.Equal(scorer.GetRowCount(), ours.GetRowCount());
+        Assert.Equal(scorer.CanShuffle, ours.CanShuffle);
+        Dictionary<DataViewRowId, object?[]> expected = EstimatorConformance.ReadAll(scorer, scorer.Schema);
+        EstimatorConformance.AssertSameRows(expected, EstimatorConformance.ReadAll(ours, ours.Schema));
+        foreach (int n in new[] { 2, 3 })
+        {
+            EstimatorConformance.AssertSameRows(expected, EstimatorConformance.ReadAllWithCursorSet(ours, n));
+        }
+        foreach (DataViewSchema.Column column in ours.Schema)
+        {
+            Dictionary<DataViewRowId, object?[]> alone = EstimatorConformance.ReadAll(ours, [column]);
+            Assert.All(expected, pair => Assert.Equal(pair.Value[column.Index], alone[pair.Key][0]));
+        }
     }
 
     [Fact]
@@ -91,6 +129,10 @@ public class RowMapperTests
         using DataViewRowCursor foreign = other.GetRowCursor(other.Schema);
         Assert.Equal("input", Assert.Throws<ArgumentException>(() => mapper.GetRow(foreign, [score])).ParamName);
     }
+
+    /// <summary>ML.NET's scorer applied to <paramref name="data"/>: the base class's Transform, which ours hides.</summary>
+    private static IDataView ScorerOutput(ITransformer model, IDataView data)
+        => ((PredictionTransformerBase<XorMlpModelParameters>)model).Transform(data);
 
     private static object?[][] ReadThroughMapper(IDataView data, IRowToRowMapper mapper, DataViewSchema.Column[] columns)
     {
