@@ -65,7 +65,11 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
         return base.GetOutputSchema(inputSchema);
     }
 
-    /// <summary>Scores <paramref name="input"/> lazily: rows are computed as a cursor reads them.</summary>
+    /// <summary>
+    /// Scores <paramref name="input"/> lazily: rows are computed as a cursor reads them, by <see cref="XorMlpRowMapper"/>
+    /// (ML.NET's scorer's schema and values, without its per-row overhead; the base class's Transform, reached through a
+    /// <c>PredictionTransformerBase</c> reference, still returns the scorer itself).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing, of the wrong type, or of another length than at training.</exception>
     public new IDataView Transform(IDataView input)
     {
