@@ -13,7 +13,7 @@ namespace XorMlNet;
 /// <remarks>
 /// Why not the scorer's own rows: it threads each row through several delegates, position caches and a synchronized
 /// cursor, which cost more than the network itself. Going around them took a <c>Transform</c> + cursor over 1M rows
-/// from ~200 ms to ~60 ms and a <c>Predict</c> from ~72 ns to ~63 ns here (benchmarks/README.md). The values are the
+/// from ~200 ms to ~65–80 ms and a <c>Predict</c> from ~70 ns to ~65 ns here (benchmarks/README.md). The values are the
 /// very ones the scorer produces: the same <see cref="XorMlpModelParameters.RowScorer"/> (which the scorer reaches
 /// through the model's <c>IValueMapperDist</c>), Probability = <see cref="Kernels.Sigmoid{T}(T)"/> of Score, and
 /// PredictedLabel = Score &gt; 0, the scorer's threshold (tests/XorMlNet.Tests/MLNet/RowMapperTests.cs compares them
@@ -82,6 +82,10 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
         var active = new bool[OutputSchema.Count];
         foreach (DataViewSchema.Column column in activeColumns)
         {
+            if ((uint)column.Index >= (uint)active.Length)
+            {
+                throw new ArgumentException($"Column '{column.Name}' is not a column of this mapper's output.", nameof(activeColumns));
+            }
             active[column.Index] = true;
         }
         bool scoring = active[_score] || active[_probability] || active[_predictedLabel];
@@ -100,7 +104,7 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
         private readonly ValueGetter<VBuffer<float>>? _getFeatures;
         private readonly XorMlpModelParameters.RowScorer? _scorer;
         private VBuffer<float> _features;
-        private long _position = -1;
+        private long _position = long.MinValue;
         private float _scoreValue;
         private float _probability;
 
