@@ -107,6 +107,47 @@ public class RowMapperTests
         }
     }
 
+    /// <summary>ML.NET's consumers of a data view (preview, binary save and load, take, shuffle, cache) on Transform's output.</summary>
+    [Fact]
+    public void TransformOutput_WorksWithMlNetsDataOperations()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] rows = SyntheticRows(700, seed: 17, label: x => x[0] * x[1] > 0);
+        IDataView data = mlContext.Data.LoadFromEnumerable(rows);
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 6, NumberOfEpochs = 40 }).Fit(data);
+        IDataView scored = model.Transform(data);
+        IDataView expected = ScorerOutput(model, data);
+        DataViewSchema.Column[] outputs = [scored.Schema["Score"], scored.Schema["Probability"], scored.Schema["PredictedLabel"]];
+        string[] expectedRows = Bits(ReadRows(expected, outputs));
+
+        DataDebuggerPreview preview = scored.Preview(maxRows: 5);
+        Assert.Equal(5, preview.RowView.Length);
+        Assert.Equal((float)ReadRows(expected, [expected.Schema["Score"]])[0][0]!, (float)preview.ColumnView.Single(c => c.Column.Name == "Score").Values[0]);
+
+        using var stream = new MemoryStream();
+        mlContext.Data.SaveAsBinary(scored, stream, keepHidden: true);
+        stream.Position = 0;
+        IDataView reloaded = mlContext.Data.LoadFromBinary(new MemoryStreamSource(stream.ToArray()));
+        Assert.Equal(expectedRows, Bits(ReadRows(reloaded, outputs.Select(c => reloaded.Schema[c.Name]).ToArray())));
+
+        Assert.Equal(expectedRows[..10], Bits(ReadRows(mlContext.Data.TakeRows(scored, 10), outputs)));
+        Assert.Equal(expectedRows, Bits(ReadRows(mlContext.Data.Cache(scored), outputs)));
+        IDataView shuffled = mlContext.Data.ShuffleRows(scored, seed: 3);
+        Assert.Equal(expectedRows.Order(), Bits(ReadRows(shuffled, outputs)).Order());
+    }
+
+    /// <summary>An in-memory file for LoadFromBinary.</summary>
+    private sealed class MemoryStreamSource(byte[] bytes) : Microsoft.ML.Data.IMultiStreamSource
+    {
+        public int Count => 1;
+
+        public string GetPathOrNull(int index) => null!;
+
+        public Stream Open(int index) => new MemoryStream(bytes, writable: false);
+
+        public TextReader OpenTextReader(int index) => new StreamReader(Open(index));
+    }
+
     [Fact]
     public void InactiveColumn_WrongType_AndForeignRow_AreRejected()
     {
