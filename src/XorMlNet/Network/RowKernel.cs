@@ -67,8 +67,9 @@ internal sealed unsafe class RowWeights
 /// The output pre-activation Z2 of one row, organised for latency (one row is a chain of dependent steps, and a
 /// prediction waits for all of it): 16 hidden units per vector (lane j = unit j of the block); Z1 as eight partial
 /// sums of fused multiply-adds (input i into sum i mod 8, b1 starting the first) joined by a fixed tree, so the chain
-/// is d/8 + 3 operations long instead of d; σ by <see cref="LaneMath.ScoringSigmoid"/>; and b2 + A1·W2, the products summed in the fixed
-/// lane order of <see cref="ILanes{TV}.Sum"/> (over the first four lanes only when H ≤ 4: the rest are exact zeros).
+/// is d/8 + 3 operations long instead of d; σ by <see cref="LaneMath.ScoringSigmoid"/>; and b2 + A1·W2, the products
+/// summed in the fixed lane order of <see cref="ILanes{TV}.Sum"/> (over the first four lanes only when H ≤ 4: the rest
+/// are exact zeros).
 /// Every lane implementation gives the same bits; against <see cref="TwoLayerNetwork{T}.Score"/> (one rounding per
 /// product and sum, in input order, σ through <see cref="MathF.Exp"/>) it differs by rounding only.
 /// </summary>
