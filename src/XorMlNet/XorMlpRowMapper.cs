@@ -75,7 +75,7 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(activeColumns);
-        if (input.Schema != InputSchema)
+        if (input.Schema != InputSchema && !SameColumns(input.Schema, InputSchema))
         {
             throw new ArgumentException("The row's schema is not the schema this mapper was made for.", nameof(input));
         }
@@ -95,6 +95,10 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
         }
         return new Row(this, input, active, scoring);
     }
+
+    /// <summary>The same columns (names and types) at the same indices: a cursor may hand out an equal schema object of its own.</summary>
+    private static bool SameColumns(DataViewSchema a, DataViewSchema b)
+        => a.Count == b.Count && Enumerable.Range(0, a.Count).All(i => a[i].Name == b[i].Name && a[i].Type.Equals(b[i].Type));
 
     private sealed class Row : DataViewRow
     {
