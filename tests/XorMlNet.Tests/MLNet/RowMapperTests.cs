@@ -136,6 +136,21 @@ public class RowMapperTests
         Assert.Equal(expectedRows.Order(), Bits(ReadRows(shuffled, outputs)).Order());
     }
 
+    /// <summary>A row from another view with an equal schema (same columns, another object) is accepted and scored alike.</summary>
+    [Fact]
+    public void RowWithAnEqualSchemaOfAnotherView_IsScoredAlike()
+    {
+        var mlContext = new MLContext(seed: 0);
+        WideRow[] rows = SyntheticRows(100, seed: 18, label: x => x[1] > 0);
+        IDataView first = mlContext.Data.LoadFromEnumerable(rows), second = mlContext.Data.LoadFromEnumerable(rows);
+        ITransformer model = new XorMlpEstimator(new XorMlpEstimator.Options { HiddenLayerSize = 3, NumberOfEpochs = 20 }).Fit(first);
+        IRowToRowMapper mapper = model.GetRowToRowMapper(first.Schema);
+        Assert.NotSame(first.Schema, second.Schema);
+
+        DataViewSchema.Column[] all = mapper.OutputSchema.ToArray();
+        Assert.Equal(Bits(ReadRows(ScorerOutput(model, first), all)), Bits(ReadThroughMapper(second, mapper, all)));
+    }
+
     /// <summary>An in-memory file for LoadFromBinary.</summary>
     private sealed class MemoryStreamSource(byte[] bytes) : Microsoft.ML.Data.IMultiStreamSource
     {
