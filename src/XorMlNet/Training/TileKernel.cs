@@ -157,6 +157,24 @@ internal static class TileKernel
         }
     }
 
+    /// <summary>
+    /// The block of <paramref name="rows"/> positions from <paramref name="position"/> in tile layout: in place when the
+    /// source is pre-tiled, otherwise loaded into <paramref name="scratch"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Block(in RowSource source, int d, int position, int rows, TileScratch scratch, out float* xb, out float* yb)
+    {
+        if (source.TiledX != null)
+        {
+            xb = source.TiledX + (long)(position / Lanes) * d * Lanes;
+            yb = source.TiledY + position;
+            return;
+        }
+        LoadBlock(source, d, position, rows, scratch.XTiles, scratch.YTiles);
+        xb = scratch.XTiles;
+        yb = scratch.YTiles;
+    }
+
     /// <summary>Copies all rows of (x, y) into tile layout: ⌈rows/16⌉ tiles of d vectors, and y padded to whole tiles.</summary>
     public static unsafe void Tile(float* x, float* y, int rows, int d, float* tiledX, float* tiledY)
     {
@@ -201,18 +219,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             }
             int blockRows = Math.Min(TileScratch.BlockRows, count - blockStart);
             int position = first + blockStart;
-            float* xb, yb;
-            if (source.TiledX != null)
-            {
-                xb = source.TiledX + (long)(position / Lanes) * d * Lanes;
-                yb = source.TiledY + position;
-            }
-            else
-            {
-                TileKernel.LoadBlock(source, d, position, blockRows, scratch.XTiles, scratch.YTiles);
-                xb = scratch.XTiles;
-                yb = scratch.YTiles;
-            }
+            TileKernel.Block(source, d, position, blockRows, scratch, out float* xb, out float* yb);
             int tiles;
             if (blockRows == TileScratch.BlockRows)
             {
@@ -481,18 +488,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             int blockRows = Math.Min(TileScratch.BlockRows, count - blockStart);
             int tiles = (blockRows + Lanes - 1) / Lanes;
             int position = first + blockStart;
-            float* xb, yb;
-            if (source.TiledX != null)
-            {
-                xb = source.TiledX + (long)(position / Lanes) * d * Lanes;
-                yb = source.TiledY + position;
-            }
-            else
-            {
-                TileKernel.LoadBlock(source, d, position, blockRows, scratch.XTiles, scratch.YTiles);
-                xb = scratch.XTiles;
-                yb = scratch.YTiles;
-            }
+            TileKernel.Block(source, d, position, blockRows, scratch, out float* xb, out float* yb);
             for (int t = 0; t < tiles; t++)
             {
                 float* xt = xb + t * d * Lanes;
