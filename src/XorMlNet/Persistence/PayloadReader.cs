@@ -26,8 +26,6 @@ internal ref struct PayloadReader
 
     public int ReadInt32(string field) => BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int), field));
 
-    public float ReadSingle(string field) => BinaryPrimitives.ReadSingleLittleEndian(Take(sizeof(float), field));
-
     public double ReadDouble(string field) => BinaryPrimitives.ReadDoubleLittleEndian(Take(sizeof(double), field));
 
     public byte ReadByte(string field) => Take(1, field)[0];

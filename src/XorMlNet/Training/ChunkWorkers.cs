@@ -35,13 +35,10 @@ internal sealed class ChunkWorkers : IDisposable
         }
     }
 
-    /// <summary>Threads besides the caller.</summary>
-    public int Helpers => _start.Length;
-
-    /// <summary>Runs chunks 0..<paramref name="count"/>−1 on the caller and up to <paramref name="helpers"/> helpers; returns when all are done.</summary>
-    public void Run(int count, int helpers)
+    /// <summary>Runs chunks 0..<paramref name="count"/>−1 on the caller and the helpers (at most count − 1 of them); returns when all are done.</summary>
+    public void Run(int count)
     {
-        helpers = Math.Min(Math.Min(helpers, _start.Length), count - 1);
+        int helpers = Math.Min(_start.Length, count - 1);
         _count = count;
         _error = null;
         Volatile.Write(ref _next, 0);

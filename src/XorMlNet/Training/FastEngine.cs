@@ -85,9 +85,6 @@ internal sealed unsafe class FastEngine : IDisposable
         }
     }
 
-    /// <summary>The lane implementation in use.</summary>
-    public LaneWidth Width => _width;
-
     /// <summary>
     /// Points the engine at pinned parameters and data for the passes that follow: <paramref name="order"/> (pinned,
     /// or null for full batch) is read at every pass, so shuffling it in place between passes is how mini-batches work.
@@ -207,7 +204,7 @@ internal sealed unsafe class FastEngine : IDisposable
     {
         if (_workers is { } workers)
         {
-            workers.Run(chunks, workers.Helpers);
+            workers.Run(chunks);
         }
         else
         {

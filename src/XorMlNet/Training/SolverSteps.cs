@@ -16,10 +16,7 @@ internal static class SolverSteps
         where T : IFloatingPointIeee754<T>
     {
         CheckLength(theta.Length, gradient.Length, nameof(gradient));
-        for (int i = 0; i < theta.Length; i++)
-        {
-            theta[i] -= learningRate * gradient[i];
-        }
+        Kernels.MultiplyAdd(-learningRate, gradient, theta);
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
     public readonly int H = hidden;
     public readonly float* Theta = theta;
 
-    public int ParameterCount => (D + 2) * H + 1;
+    public int ParameterCount => TwoLayerNetwork<float>.GetParameterCount(D, H);
 }
 
 /// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
@@ -48,7 +48,7 @@ internal sealed unsafe class TileScratch
 
     public TileScratch(int inputs, int hidden)
     {
-        int parameters = (inputs + 2) * hidden + 1;
+        int parameters = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
         int accumulators = parameters * TileKernel.Lanes;
         int xTiles = BlockTiles * inputs * TileKernel.Lanes;
         int aTiles = BlockTiles * hidden * TileKernel.Lanes;
@@ -474,9 +474,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float* output,
         CancellationToken cancellation)
     {
-        int d = net.D, h = net.H;
-        float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
-        TV bias2 = TL.Create(w2[h]);
+        int d = net.D;
         TV loss = TL.Zero;
         bool hasTargets = source.Y != null || source.TiledY != null;
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
@@ -491,19 +489,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             TileKernel.Block(source, d, position, blockRows, scratch, out float* xb, out float* yb);
             for (int t = 0; t < tiles; t++)
             {
-                float* xt = xb + t * d * Lanes;
-                TV z2 = TL.Zero;
-                for (int j = 0; j < h; j++)
-                {
-                    TV z = TL.Multiply(TL.Load(xt), TL.Create(w1[j]));
-                    for (int i = 1; i < d; i++)
-                    {
-                        z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(w1[i * h + j]), z);
-                    }
-                    TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
-                    z2 = TL.MultiplyAdd(a, TL.Create(w2[j]), z2);
-                }
-                TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(z2, bias2));
+                TV yHat = ForwardTile(net, xb + t * d * Lanes, scratch.ATiles);
                 int n = Math.Min(Lanes, blockRows - t * Lanes);
                 if (hasTargets)
                 {
