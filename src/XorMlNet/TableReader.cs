@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using XorMlNet.Network;
 
 namespace XorMlNet;
 
@@ -44,7 +45,7 @@ internal static class TableReader
         }
         int featureCount = vectorType.Size;
 
-        long rows = data.Data.GetRowCount() ?? CountRows(data.Data);
+        long rows = DataViewUtils.ComputeRowCount(data.Data);
         if (rows * featureCount > Array.MaxLength)
         {
             throw channel.Except($"The {role} data has {rows} rows of {featureCount} features, more than one array can hold ({Array.MaxLength} values).");
@@ -75,7 +76,7 @@ internal static class TableReader
             getFeatures(ref buffer);
             Span<float> destination = features.Append(featureCount);
             buffer.CopyTo(destination);
-            if (!AllFinite(destination))
+            if (!Kernels.AllFinite<float>(destination))
             {
                 features.Shrink(featureCount);
                 skippedFeature++;
@@ -97,18 +98,6 @@ internal static class TableReader
         return new Table(features.Items, labels.Items, labels.Count, featureCount);
     }
 
-    /// <summary>Rows of <paramref name="data"/>, by a cursor pass that reads no column.</summary>
-    private static long CountRows(IDataView data)
-    {
-        long count = 0;
-        using DataViewRowCursor cursor = data.GetRowCursor([]);
-        while (cursor.MoveNext())
-        {
-            count++;
-        }
-        return count;
-    }
-
     private static ValueGetter<float> LabelGetter(DataViewRow cursor, DataViewSchema.Column column)
     {
         if (column.Type == BooleanDataViewType.Instance)
@@ -126,18 +115,6 @@ internal static class TableReader
             return cursor.GetGetter<float>(column);
         }
         throw Contracts.ExceptSchemaMismatch(nameof(column), "label", column.Name, "Boolean or Single", column.Type.ToString());
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float v in values)
-        {
-            if (!float.IsFinite(v))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>A float list that hands out spans to write into, sized once from the row count (and grown only if a

@@ -327,14 +327,6 @@ public sealed partial class XorMlpEstimator
             }
         }
 
-        private static void CheckPositiveFinite(double value, string option)
-        {
-            if (!(value > 0) || !double.IsFinite(value))
-            {
-                throw new ArgumentOutOfRangeException(option, value, $"{option} must be a finite number greater than 0.");
-            }
-        }
-
         /// <summary>One saved option: its name, its kind byte, and how to write and read its value.</summary>
         private sealed class SavedOption
         {

@@ -1,6 +1,4 @@
 using System.Collections.ObjectModel;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -54,8 +54,7 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
     {
         DataViewSchema input = scorer.InputSchema, output = scorer.OutputSchema;
         int n = input.Count;
-        bool sameLayout = output.Count == n + 3
-            && Enumerable.Range(0, n).All(i => output[i].Name == input[i].Name && output[i].Type.Equals(input[i].Type))
+        bool sameLayout = output.Count == n + 3 && SameColumns(output, input, n)
             && Added(DefaultColumnNames.Score, NumberDataViewType.Single)
             && Added(DefaultColumnNames.Probability, NumberDataViewType.Single)
             && Added(DefaultColumnNames.PredictedLabel, BooleanDataViewType.Instance);
@@ -75,7 +74,7 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(activeColumns);
-        if (input.Schema != InputSchema && !SameColumns(input.Schema, InputSchema))
+        if (input.Schema != InputSchema && (input.Schema.Count != InputSchema.Count || !SameColumns(input.Schema, InputSchema, InputSchema.Count)))
         {
             throw new ArgumentException("The row's schema is not the schema this mapper was made for.", nameof(input));
         }
@@ -89,16 +88,19 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
             active[column.Index] = true;
         }
         bool scoring = active[_score] || active[_probability] || active[_predictedLabel];
-        if (scoring && !input.IsColumnActive(_features))
+        if (scoring && !input.IsColumnActive(input.Schema[_features.Index]))
         {
             throw new ArgumentException($"The row must have the feature column '{_features.Name}' active to be scored.", nameof(input));
         }
         return new Row(this, input, active, scoring);
     }
 
-    /// <summary>The same columns (names and types) at the same indices: a cursor may hand out an equal schema object of its own.</summary>
-    private static bool SameColumns(DataViewSchema a, DataViewSchema b)
-        => a.Count == b.Count && Enumerable.Range(0, a.Count).All(i => a[i].Name == b[i].Name && a[i].Type.Equals(b[i].Type));
+    /// <summary>
+    /// The first <paramref name="count"/> columns of both have the same names and types (a scorer's output starts with its
+    /// input's columns; a cursor may hand out an equal schema object of its own).
+    /// </summary>
+    private static bool SameColumns(DataViewSchema a, DataViewSchema b, int count)
+        => Enumerable.Range(0, count).All(i => a[i].Name == b[i].Name && a[i].Type.Equals(b[i].Type));
 
     private sealed class Row : DataViewRow
     {
@@ -119,7 +121,7 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
             _active = active;
             if (scoring)
             {
-                _getFeatures = input.GetGetter<VBuffer<float>>(parent._features);
+                _getFeatures = input.GetGetter<VBuffer<float>>(input.Schema[parent._features.Index]);
                 _scorer = parent._model.CreateRowScorer();
             }
         }

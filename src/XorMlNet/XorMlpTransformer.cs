@@ -75,9 +75,7 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     {
         Host.CheckValue(input, nameof(input));
         SchemaChecks.CheckScoringFeatures(input.Schema, FeatureColumnName, Model.InputSize);
-        return ((ITransformer)this).GetRowToRowMapper(input.Schema) is XorMlpRowMapper mapper
-            ? new XorMlpScoredDataView(input, mapper)
-            : base.Transform(input);
+        return CreateMapper(input.Schema) is XorMlpRowMapper mapper ? new XorMlpScoredDataView(input, mapper) : base.Transform(input);
     }
 
     /// <summary>
@@ -88,9 +86,12 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
         SchemaChecks.CheckScoringFeatures(inputSchema, FeatureColumnName, Model.InputSize);
-        var scorer = (IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema));
-        return XorMlpRowMapper.Create(scorer, Model, FeatureColumnName);
+        return CreateMapper(inputSchema);
     }
+
+    /// <summary>The row mapper for a checked <paramref name="inputSchema"/>: see <see cref="XorMlpRowMapper.Create"/>.</summary>
+    private IRowToRowMapper CreateMapper(DataViewSchema inputSchema)
+        => XorMlpRowMapper.Create((IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema)), Model, FeatureColumnName);
 
     /// <summary>
     /// The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above. Checks this entry's version and

@@ -25,7 +25,11 @@ internal static class LoadErrors
 
     /// <summary>"The XorMlp {kind} entry '{entry}' is corrupt: {problem}."</summary>
     public static InvalidDataException Corrupt(IExceptionContext ectx, string kind, string entry, string problem)
-        => ectx.Process(new InvalidDataException($"{Prefix}{kind} entry '{entry}' is corrupt: {problem}."));
+        => ectx.Process(Corrupt(kind, entry, problem));
+
+    /// <summary>The exception <see cref="Corrupt(IExceptionContext, string, string, string)"/> throws, without an exception context.</summary>
+    public static InvalidDataException Corrupt(string kind, string entry, string problem)
+        => new($"{Prefix}{kind} entry '{entry}' is corrupt: {problem}.");
 
     /// <summary>
     /// ML.NET's check of the entry header's signature and version triple against ours (<c>CheckAtModel</c>), with its

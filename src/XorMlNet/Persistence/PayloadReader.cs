@@ -92,7 +92,7 @@ internal ref struct PayloadReader
     }
 
     public readonly InvalidDataException Fail(string problem)
-        => new($"The XorMlp model entry '{_entry}' is corrupt: {problem}.");
+        => LoadErrors.Corrupt("model", _entry, problem);
 
     private ReadOnlySpan<byte> Take(int count, string field)
     {
