@@ -49,7 +49,9 @@ public class ArgumentAndAllocationTests
 
     /// <summary>
     /// Nothing is allocated per epoch or per batch: 2000 more epochs (mini-batches of 1, momentum, L2, validation
-    /// rows) cost only the loss histories, 4 × 8 bytes an epoch (list capacity and final array, training and validation).
+    /// rows) cost at most the loss histories (kept in 8192-value chunks, so here usually nothing more at all). Each run
+    /// is measured as the least of three, after a warm-up long enough for tiered compilation to settle: the runtime's
+    /// own occasional allocations on the thread (a few hundred bytes) would otherwise land in either run.
     /// </summary>
     [Fact]
     public void Epochs_AllocateNothing_BeyondTheLossHistories()
@@ -59,15 +61,21 @@ public class ArgumentAndAllocationTests
         {
             Solver = Solver.Momentum, BatchSize = 1, L2Regularization = 1e-4, ValidationFraction = 0.25, MaxRestarts = 2, RestartPatience = 50,
         };
-        long Allocated(int epochs)
+        long Once(int epochs)
         {
             TwoLayerNetwork<float> network = TrainingData.Network<float>(2, 2, seed: 1);
             long before = GC.GetAllocatedBytesForCurrentThread();
             NetworkTrainer.Train(network, x, y, settings with { NumberOfEpochs = epochs });
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Allocated(100);
-        Allocated(2100);
+        long Allocated(int epochs) => Math.Min(Once(epochs), Math.Min(Once(epochs), Once(epochs)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.ElapsedMilliseconds < 400)
+        {
+            Once(100);
+            Once(2100);
+            Thread.Sleep(50);
+        }
 
         long extra = Allocated(2100) - Allocated(100);
 
