@@ -245,7 +245,7 @@ public class BadInputTests
             CancellationToken = cancellation.Token,
         };
         var estimator = new XorMlpEstimator(mlContext, options);
-        IDataView data = mlContext.Transforms.Concatenate("Features", "X1", "X2").Fit(XorData.Load(mlContext)).Transform(XorData.Load(mlContext));
+        IDataView data = XorData.LoadFeatures(mlContext);
 
         Assert.ThrowsAny<OperationCanceledException>(() => estimator.Fit(data));
         // The options were copied when the estimator was built: the cancelled token is in there, so a fresh one with the same settings trains.
@@ -262,7 +262,7 @@ public class BadInputTests
         var mlContext = new MLContext();
         var estimator = new XorMlpEstimator(mlContext, new XorMlpEstimator.Options { NumberOfEpochs = 300 });
         IDataView bad = mlContext.Data.LoadFromEnumerable(new[] { new Single { Features = [0, 0], Label = 2 } });
-        IDataView good = mlContext.Transforms.Concatenate("Features", "X1", "X2").Fit(XorData.Load(mlContext)).Transform(XorData.Load(mlContext));
+        IDataView good = XorData.LoadFeatures(mlContext);
 
         Assert.Throws<InvalidOperationException>(() => estimator.Fit(bad));
         XorMlpModelParameters afterFailure = estimator.Fit(good).Model;
@@ -280,7 +280,7 @@ public class BadInputTests
         var options = new XorMlpEstimator.Options { NumberOfEpochs = 50, LossTolerance = 0 };
         var estimator = new XorMlpEstimator(options);
         options.NumberOfEpochs = -5;
-        IDataView data = mlContext.Transforms.Concatenate("Features", "X1", "X2").Fit(XorData.Load(mlContext)).Transform(XorData.Load(mlContext));
+        IDataView data = XorData.LoadFeatures(mlContext);
 
         Assert.Equal(50, estimator.Fit(data).Model.EpochsRun);
     }

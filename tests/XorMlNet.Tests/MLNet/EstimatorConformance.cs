@@ -177,7 +177,8 @@ internal static class EstimatorConformance
         return rows;
     }
 
-    private static Func<object?> MakeReader(DataViewRow row, DataViewSchema.Column column)
+    /// <summary>Reads <paramref name="column"/> of <paramref name="row"/>'s current row, vectors as arrays.</summary>
+    public static Func<object?> MakeReader(DataViewRow row, DataViewSchema.Column column)
         => (Func<object?>)typeof(EstimatorConformance).GetMethod(nameof(MakeTypedReader), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(column.Type.RawType).Invoke(null, [row, column])!;
 

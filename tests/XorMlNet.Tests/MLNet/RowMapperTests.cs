@@ -206,31 +206,13 @@ public class RowMapperTests
     /// <summary>The values of <paramref name="columns"/> of <paramref name="row"/> at every position of <paramref name="cursor"/>.</summary>
     private static object?[][] Read(DataViewRowCursor cursor, DataViewRow row, DataViewSchema.Column[] columns)
     {
-        Func<object?>[] readers = columns.Select(c => Reader(row, c)).ToArray();
+        Func<object?>[] readers = columns.Select(c => EstimatorConformance.MakeReader(row, c)).ToArray();
         var result = new List<object?[]>();
         while (cursor.MoveNext())
         {
             result.Add(readers.Select(read => read()).ToArray());
         }
         return result.ToArray();
-    }
-
-    private static Func<object?> Reader(DataViewRow row, DataViewSchema.Column column)
-    {
-        switch (column.Type)
-        {
-            case NumberDataViewType t when t == NumberDataViewType.Single:
-                ValueGetter<float> single = row.GetGetter<float>(column);
-                return () => { float v = 0; single(ref v); return v; };
-            case BooleanDataViewType:
-                ValueGetter<bool> boolean = row.GetGetter<bool>(column);
-                return () => { bool v = false; boolean(ref v); return v; };
-            case VectorDataViewType:
-                ValueGetter<VBuffer<float>> vector = row.GetGetter<VBuffer<float>>(column);
-                return () => { VBuffer<float> v = default; vector(ref v); return v.DenseValues().ToArray(); };
-            default:
-                throw new NotSupportedException(column.Type.ToString());
-        }
     }
 
     /// <summary>Rows as strings with floats as their bits (NaN compares equal to NaN).</summary>

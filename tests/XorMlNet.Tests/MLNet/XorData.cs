@@ -30,6 +30,10 @@ internal static class XorData
 
     public static IDataView Load(MLContext mlContext) => mlContext.Data.LoadFromEnumerable(Rows);
 
+    /// <summary>The XOR table with X1 and X2 already concatenated into Features, for estimators used alone.</summary>
+    public static IDataView LoadFeatures(MLContext mlContext)
+        => mlContext.Transforms.Concatenate("Features", nameof(Row.X1), nameof(Row.X2)).Fit(Load(mlContext)).Transform(Load(mlContext));
+
     /// <summary>Concatenate(X1, X2) → Features, then the estimator.</summary>
     public static EstimatorChain<XorMlpTransformer> Pipeline(MLContext mlContext, XorMlpEstimator trainer)
         => mlContext.Transforms.Concatenate("Features", nameof(Row.X1), nameof(Row.X2)).Append(trainer);

@@ -101,7 +101,7 @@ public class XorMlpEstimatorTests
     public void Conformance_EstimatorAndTransformerAgree_BadInputIsRejected_SaveLoadKeepsValues()
     {
         var mlContext = new MLContext(seed: 0);
-        IDataView data = mlContext.Transforms.Concatenate("Features", "X1", "X2").Fit(XorData.Load(mlContext)).Transform(XorData.Load(mlContext));
+        IDataView data = XorData.LoadFeatures(mlContext);
         IDataView[] invalid =
         [
             mlContext.Data.LoadFromEnumerable(new[] { new DoubleRow { X1 = 1, Label = true } }),
@@ -303,7 +303,7 @@ public class XorMlpEstimatorTests
         };
         var options = new XorMlpEstimator.Options { ProgressInterval = 50, NumberOfEpochs = 200, LossTolerance = 0, MaxRestarts = 0 };
 
-        new XorMlpEstimator(mlContext, options).Fit(mlContext.Transforms.Concatenate("Features", "X1", "X2").Fit(XorData.Load(mlContext)).Transform(XorData.Load(mlContext)));
+        new XorMlpEstimator(mlContext, options).Fit(XorData.LoadFeatures(mlContext));
 
         string[] progress = messages.Where(m => m.StartsWith("Epoch ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(["Epoch 50:", "Epoch 100:", "Epoch 150:", "Epoch 200:"], progress.Select(m => m[..m.IndexOf(':')] + ":"));

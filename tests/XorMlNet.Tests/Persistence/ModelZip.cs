@@ -12,9 +12,6 @@ namespace XorMlNet.Tests.Persistence;
 /// </summary>
 internal static class ModelZip
 {
-    public const string ChainEntry = "TransformerChain/Model.key";
-    public const string SchemaEntry = "Schema";
-
     /// <summary>The entry of the chain's transformer <paramref name="index"/> (our transformer's own entry when it is ours).</summary>
     public static string TransformerEntry(int index) => $"TransformerChain/Transform_{index:000}/Model.key";
 
@@ -151,9 +148,6 @@ internal readonly record struct EntryHeader(byte[] Entry)
 internal static class ModelParametersBlock
 {
     public const int FloatSize = EntryHeader.Size, PayloadLength = FloatSize + 4, Payload = PayloadLength + 4;
-
-    // Offsets inside the payload.
-    public const int InputSize = 0, HiddenSize = 4, WeightCount = 8, Weights = 12;
 
     public static int PayloadLengthOf(byte[] entry) => BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(PayloadLength));
 

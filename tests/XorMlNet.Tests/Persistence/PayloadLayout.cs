@@ -21,7 +21,6 @@ internal sealed class PayloadLayout
     public double[] TrainingLoss { get; private set; } = [];
     public double[] ValidationLoss { get; private set; } = [];
     public List<SavedOption> Options { get; } = [];
-    public int Length { get; private set; }
 
     /// <summary>Every field in order: its name, offset in the payload and size in bytes.</summary>
     public IReadOnlyList<(string Name, int Offset, int Size)> Fields => _fields;
@@ -32,7 +31,7 @@ internal sealed class PayloadLayout
 
     public static PayloadLayout Parse(byte[] payload)
     {
-        var layout = new PayloadLayout { Length = payload.Length };
+        var layout = new PayloadLayout();
         int position = 0;
 
         int Int32(string name)

@@ -48,7 +48,6 @@ internal static class TrainedModels
     public static Case ByName(string name) => name switch
     {
         "xor" => Xor,
-        "xor-3-epochs" => Short,
         "concat-minmax" => MinMax,
         "concat-meanvariance" => MeanVariance,
         "synthetic" => Synthetic,
