@@ -111,9 +111,9 @@ def time_calls(function, repeats, warmup=1):
     return times
 
 
-def result(work, threads, times, rows, flops_per_row=None, per=1, note=""):
-    """One table row: ``times`` are seconds per measurement, each covering ``per`` operations of ``rows`` rows."""
-    per_op = [t / per for t in times]
+def result(work, threads, times, rows, flops_per_row=None, note=""):
+    """One table row: ``times`` are seconds per operation of ``rows`` rows."""
+    per_op = list(times)
     return {
         "work": work,
         "threads": threads,

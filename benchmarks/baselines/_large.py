@@ -89,9 +89,7 @@ def run(framework, args, threads):
             return net.mini_batch_epoch(Xt, yt, parameters, LEARNING_RATE, BATCH, shuffle)
 
         def check(parameters):
-            for p in parameters:
-                if p.dtype != torch.float32:
-                    raise TypeError(f"a parameter became {p.dtype}")
+            _net_numpy.check_dtypes(parameters, torch.float32)
         context = torch.inference_mode()
 
     if context is not None:
