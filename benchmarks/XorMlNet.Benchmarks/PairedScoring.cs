@@ -28,8 +28,7 @@ public static class PairedScoring
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (int hidden in new[] { 2, 16, 64 })
         {
-            // The same model as the Scoring and PredictionEngineLatency benchmarks.
-            ITransformer ours = new XorMlpEstimator(mlContext, new XorMlpEstimator.Options { HiddenLayerSize = hidden, NumberOfEpochs = 50 }).Fit(train);
+            ITransformer ours = ScoringSetup.FitXorMlp(mlContext, train, hidden);
 
             Report("Transform + cursor, 1M rows (ms)", hidden, 1e3, Measure(
                 () => Scoring.Drain(ours.Transform(data)),
