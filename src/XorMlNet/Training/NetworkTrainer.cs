@@ -440,76 +440,22 @@ public static class NetworkTrainer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double TrainEpoch(ReadOnlySpan<T> x, ReadOnlySpan<T> y, NumpyRandom dataRandom)
         {
-            if (_fast is not null)
-            {
-                return TrainEpochFast(dataRandom);
-            }
-            TwoLayerNetwork<T> network = _network;
-            CancellationToken cancellation = _settings.CancellationToken;
-            int d = network.InputSize, h = network.HiddenSize;
-            bool shuffled = _order.Length > 0;
-            if (shuffled)
-            {
-                Shuffle(_order, dataRandom);
-            }
-
-            double squaredErrorSum = 0, weightedPenalty = 0;
-            for (int batchStart = 0; batchStart < _rows; batchStart += _batchRows)
-            {
-                int batchEnd = Math.Min(batchStart + _batchRows, _rows);
-                int batchRows = batchEnd - batchStart;
-                Array.Clear(_gradient);
-                // MSE over the batch = (1/B)·Σ(ŷ − y)², so dL/dŷ = (2/B)·(ŷ − y).
-                T lossScale = T.CreateChecked(2.0) / T.CreateChecked(batchRows);
-                for (int start = batchStart; start < batchEnd; start += _blockRows)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    int n = Math.Min(_blockRows, batchEnd - start);
-                    ReadOnlySpan<T> bx, by;
-                    if (shuffled)
-                    {
-                        GatherRows(x, y, _order.AsSpan(start, n), d, _batchX, _batchY);
-                        bx = _batchX.AsSpan(0, n * d);
-                        by = _batchY.AsSpan(0, n);
-                    }
-                    else
-                    {
-                        bx = x.Slice(start * d, n * d);
-                        by = y.Slice(start, n);
-                    }
-                    Span<T> a1 = _hidden.AsSpan(0, n * h);
-                    Span<T> yHat = _output.AsSpan(0, n);
-                    network.Forward(bx, a1, yHat);
-                    squaredErrorSum += double.CreateChecked(Kernels.SumOfSquaredErrors<T>(yHat, by));
-                    network.Backward(bx, by, a1, yHat, lossScale, _gradient, _delta1);
-                }
-                if (_settings.L2Regularization > 0)
-                {
-                    weightedPenalty += batchRows * SolverSteps.AddL2(network, _gradient, _lambda);
-                }
-                StepSolver();
-            }
-            return squaredErrorSum / _rows + weightedPenalty / _rows;
-        }
-
-        /// <summary><see cref="TrainEpoch"/> on the fast engine (T is float): same batches, same order, same solver steps.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private double TrainEpochFast(NumpyRandom dataRandom)
-        {
-            FastEngine fast = _fast!;
             if (_order.Length > 0)
             {
                 Shuffle(_order, dataRandom);
             }
             double squaredErrorSum = 0, weightedPenalty = 0;
-            // _gradient is pinned (allocated on the pinned heap) when the fast engine is in use.
-            float* gradient = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_gradient));
             for (int batchStart = 0; batchStart < _rows; batchStart += _batchRows)
             {
                 int batchRows = Math.Min(_batchRows, _rows - batchStart);
-                // MSE over the batch = (1/B)·Σ(ŷ − y)², so dL/dŷ = (2/B)·(ŷ − y).
-                float lossScale = 2f / batchRows;
-                squaredErrorSum += fast.Gradient(batchStart, batchRows, lossScale, gradient);
+                if (_fast is not null)
+                {
+                    squaredErrorSum += FastGradient(batchStart, batchRows);
+                }
+                else
+                {
+                    ReferenceGradient(x, y, batchStart, batchRows, ref squaredErrorSum);
+                }
                 if (_settings.L2Regularization > 0)
                 {
                     weightedPenalty += batchRows * SolverSteps.AddL2(_network, _gradient, _lambda);
@@ -517,6 +463,56 @@ public static class NetworkTrainer
                 StepSolver();
             }
             return squaredErrorSum / _rows + weightedPenalty / _rows;
+        }
+
+        /// <summary>
+        /// The batch's gradient into <c>_gradient</c> by the fast engine (T is float); returns its sum of squared errors.
+        /// MSE over the batch = (1/B)·Σ(ŷ − y)², so dL/dŷ = (2/B)·(ŷ − y).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double FastGradient(int batchStart, int batchRows)
+        {
+            // _gradient is pinned (allocated on the pinned heap) when the fast engine is in use.
+            float* gradient = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_gradient));
+            return _fast!.Gradient(batchStart, batchRows, 2f / batchRows, gradient);
+        }
+
+        /// <summary>
+        /// The batch's gradient into <c>_gradient</c> by the network's own kernels, block by block, adding each block's sum
+        /// of squared errors to <paramref name="squaredErrorSum"/>.
+        /// </summary>
+        private void ReferenceGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int batchStart, int batchRows, ref double squaredErrorSum)
+        {
+            TwoLayerNetwork<T> network = _network;
+            CancellationToken cancellation = _settings.CancellationToken;
+            int d = network.InputSize, h = network.HiddenSize;
+            bool shuffled = _order.Length > 0;
+            int batchEnd = batchStart + batchRows;
+            Array.Clear(_gradient);
+            // MSE over the batch = (1/B)·Σ(ŷ − y)², so dL/dŷ = (2/B)·(ŷ − y).
+            T lossScale = T.CreateChecked(2.0) / T.CreateChecked(batchRows);
+            for (int start = batchStart; start < batchEnd; start += _blockRows)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int n = Math.Min(_blockRows, batchEnd - start);
+                ReadOnlySpan<T> bx, by;
+                if (shuffled)
+                {
+                    GatherRows(x, y, _order.AsSpan(start, n), d, _batchX, _batchY);
+                    bx = _batchX.AsSpan(0, n * d);
+                    by = _batchY.AsSpan(0, n);
+                }
+                else
+                {
+                    bx = x.Slice(start * d, n * d);
+                    by = y.Slice(start, n);
+                }
+                Span<T> a1 = _hidden.AsSpan(0, n * h);
+                Span<T> yHat = _output.AsSpan(0, n);
+                network.Forward(bx, a1, yHat);
+                squaredErrorSum += double.CreateChecked(Kernels.SumOfSquaredErrors<T>(yHat, by));
+                network.Backward(bx, by, a1, yHat, lossScale, _gradient, _delta1);
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
