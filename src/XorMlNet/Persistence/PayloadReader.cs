@@ -12,6 +12,9 @@ namespace XorMlNet.Persistence;
 internal ref struct PayloadReader
 {
     private readonly ReadOnlySpan<byte> _data;
+    /// <summary>UTF-8 that throws on invalid bytes instead of substituting them.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly string _entry;
     private int _position;
 
@@ -36,7 +39,7 @@ internal ref struct PayloadReader
         int length = ReadCount(field, 1);
         try
         {
-            return new UTF8Encoding(false, true).GetString(Take(length, field));
+            return StrictUtf8.GetString(Take(length, field));
         }
         catch (DecoderFallbackException)
         {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace XorMlNet.Persistence;
@@ -7,27 +6,31 @@ namespace XorMlNet.Persistence;
 internal sealed class PayloadWriter
 {
     private readonly MemoryStream _buffer = new();
+    private readonly BinaryWriter _writer;
 
-    public void WriteInt32(int value) => Write(value, sizeof(int), BinaryPrimitives.WriteInt32LittleEndian);
+    public PayloadWriter() => _writer = new BinaryWriter(_buffer);
 
-    public void WriteSingle(float value) => Write(value, sizeof(float), BinaryPrimitives.WriteSingleLittleEndian);
+    public void WriteInt32(int value) => _writer.Write(value);
 
-    public void WriteDouble(double value) => Write(value, sizeof(double), BinaryPrimitives.WriteDoubleLittleEndian);
+    public void WriteSingle(float value) => _writer.Write(value);
 
-    public void WriteByte(byte value) => _buffer.WriteByte(value);
+    public void WriteDouble(double value) => _writer.Write(value);
 
+    public void WriteByte(byte value) => _writer.Write(value);
+
+    /// <summary>int32 byte count, then the UTF-8 bytes (not BinaryWriter's 7-bit length prefix).</summary>
     public void WriteString(string value)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(value);
-        WriteInt32(bytes.Length);
-        _buffer.Write(bytes);
+        _writer.Write(bytes.Length);
+        _writer.Write(bytes);
     }
 
     public void WriteSingles(ReadOnlySpan<float> values)
     {
         foreach (float value in values)
         {
-            WriteSingle(value);
+            _writer.Write(value);
         }
     }
 
@@ -35,18 +38,13 @@ internal sealed class PayloadWriter
     {
         foreach (double value in values)
         {
-            WriteDouble(value);
+            _writer.Write(value);
         }
     }
 
-    public byte[] ToArray() => _buffer.ToArray();
-
-    private void Write<TValue>(TValue value, int size, SpanWriter<TValue> write)
+    public byte[] ToArray()
     {
-        Span<byte> bytes = stackalloc byte[8];
-        write(bytes, value);
-        _buffer.Write(bytes[..size]);
+        _writer.Flush();
+        return _buffer.ToArray();
     }
-
-    private delegate void SpanWriter<TValue>(Span<byte> destination, TValue value);
 }
