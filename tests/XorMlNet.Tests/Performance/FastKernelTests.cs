@@ -193,9 +193,5 @@ public class FastKernelTests(ITestOutputHelper output)
     }
 
     private static (float[] Weights, TrainingResult Result) Train(int d, int h, float[] x, float[] y, TrainingSettings settings)
-    {
-        TwoLayerNetwork<float> network = TrainingData.Network<float>(d, h, seed: 7);
-        TrainingResult result = NetworkTrainer.Train(network, x, y, settings);
-        return (network.Parameters.ToArray(), result);
-    }
+        => TrainingData.Train(d, h, networkSeed: 7, x, y, settings);
 }

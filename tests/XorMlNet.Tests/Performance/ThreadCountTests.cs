@@ -55,9 +55,5 @@ public class ThreadCountTests
     }
 
     private static (float[] Weights, TrainingResult Result) Run(TrainingSettings settings)
-    {
-        TwoLayerNetwork<float> network = TrainingData.Network<float>(6, 9, seed: 4);
-        TrainingResult result = NetworkTrainer.Train(network, Table.X, Table.Y, settings);
-        return (network.Parameters.ToArray(), result);
-    }
+        => TrainingData.Train(6, 9, networkSeed: 4, Table.X, Table.Y, settings);
 }

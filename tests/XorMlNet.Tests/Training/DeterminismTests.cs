@@ -60,9 +60,5 @@ public class DeterminismTests
     }
 
     private static (float[] Weights, TrainingResult Result) Run(TrainingSettings settings)
-    {
-        TwoLayerNetwork<float> network = TrainingData.Network<float>(6, 5, seed: 3);
-        TrainingResult result = NetworkTrainer.Train(network, Table.X, Table.Y, settings);
-        return (network.Parameters.ToArray(), result);
-    }
+        => TrainingData.Train(6, 5, networkSeed: 3, Table.X, Table.Y, settings);
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using XorMlNet.Network;
+using XorMlNet.Training;
 
 namespace XorMlNet.Tests.Training;
 
@@ -48,6 +49,14 @@ internal static class TrainingData
         var network = new TwoLayerNetwork<T>(inputs, hidden);
         network.InitializeNormal(new NumpyRandom(seed), 0.1);
         return network;
+    }
+
+    /// <summary>Trains a fresh <see cref="Network{T}"/>(d, h, <paramref name="networkSeed"/>) on (x, y); returns its weights and the result.</summary>
+    public static (float[] Weights, TrainingResult Result) Train(int d, int h, uint networkSeed, float[] x, float[] y, TrainingSettings settings)
+    {
+        TwoLayerNetwork<float> network = Network<float>(d, h, networkSeed);
+        TrainingResult result = NetworkTrainer.Train(network, x, y, settings);
+        return (network.Parameters.ToArray(), result);
     }
 
     /// <summary>The network's outputs ŷ on the rows of <paramref name="features"/>.</summary>
