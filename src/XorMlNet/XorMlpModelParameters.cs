@@ -23,7 +23,7 @@ namespace XorMlNet;
 /// Saved inside ML.NET's model zip by <c>mlContext.Model.Save</c>; the layout of its entry is documented, field by
 /// field, in docs/model-format.md, and every field is validated on load.
 /// </remarks>
-public sealed class XorMlpModelParameters : ModelParametersBase<float>, IValueMapperDist
+public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, IValueMapperDist
 {
     internal const string LoaderSignature = "XorMlpModelParams";
     internal const string RegistrationName = nameof(XorMlpModelParameters);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using XorMlNet.Network;
 
 namespace XorMlNet;
@@ -42,6 +43,9 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
     }
 
     public DataViewSchema InputSchema => _scorer.InputSchema;
+
+    /// <summary>The name of the column scored.</summary>
+    public string FeatureColumnName => _features.Name;
 
     public DataViewSchema OutputSchema => _scorer.OutputSchema;
 
@@ -176,8 +180,43 @@ internal sealed class XorMlpRowMapper : IRowToRowMapper
 /// columns, read lazily through cursors over the input (one input cursor per cursor, cursor sets split as the input
 /// splits them). Same schema and values as ML.NET's scorer applied to the input, without its per-row plumbing.
 /// </summary>
-internal sealed class XorMlpScoredDataView(IDataView input, XorMlpRowMapper mapper) : IDataView
+/// <remarks>
+/// To the code that walks a pipeline's data views back to its source (ONNX export, saving a data pipeline) it is the
+/// scorer it stands for: a data transform over <c>input</c> that saves, and exports to ONNX, as <paramref name="scorer"/>
+/// does. ML.NET's ONNX export stops at the first view that is not such a transform and makes that view's columns graph
+/// inputs, which would silently export a graph without the network.
+/// </remarks>
+internal sealed class XorMlpScoredDataView(IDataView input, XorMlpRowMapper mapper, IDataTransform scorer) : IDataView, ITransformCanSaveOnnx
 {
+    public IDataView Source => input;
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => scorer.Save(ctx);
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+
+    /// <exception cref="InvalidOperationException">The scorer did not write the network (the message says what is missing).</exception>
+    void ISaveAsOnnx.SaveAsOnnx(OnnxContext ctx)
+    {
+        if (scorer is not ITransformCanSaveOnnx onnx || !onnx.CanSaveOnnx(ctx))
+        {
+            throw new InvalidOperationException($"ML.NET's binary scorer ({scorer.GetType().Name}) cannot export XorMlp's network to ONNX.");
+        }
+        string features = mapper.FeatureColumnName;
+        if (!ctx.ContainsColumn(features))
+        {
+            throw new InvalidOperationException(
+                $"XorMlp cannot be exported to ONNX: its feature column '{features}' is neither a graph input nor produced by an exported step.");
+        }
+        onnx.SaveAsOnnx(ctx);
+        foreach (string column in new[] { DefaultColumnNames.Score, DefaultColumnNames.Probability, DefaultColumnNames.PredictedLabel })
+        {
+            if (!ctx.ContainsColumn(column))
+            {
+                throw new InvalidOperationException($"XorMlp's ONNX export did not produce its '{column}' column.");
+            }
+        }
+    }
+
     public bool CanShuffle => input.CanShuffle;
 
     public DataViewSchema Schema => mapper.OutputSchema;

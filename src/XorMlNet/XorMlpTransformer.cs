@@ -68,14 +68,19 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     /// <summary>
     /// Scores <paramref name="input"/> lazily: rows are computed as a cursor reads them, by <see cref="XorMlpRowMapper"/>
     /// (ML.NET's scorer's schema and values, without its per-row overhead; the base class's Transform, reached through a
-    /// <c>PredictionTransformerBase</c> reference, still returns the scorer itself).
+    /// <c>PredictionTransformerBase</c> reference, still returns the scorer itself). The result exports to ONNX as the
+    /// scorer does (docs/onnx.md).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing, of the wrong type, or of another length than at training.</exception>
     public new IDataView Transform(IDataView input)
     {
         Host.CheckValue(input, nameof(input));
         SchemaChecks.CheckScoringFeatures(input.Schema, FeatureColumnName, Model.InputSize);
-        return CreateMapper(input.Schema) is XorMlpRowMapper mapper ? new XorMlpScoredDataView(input, mapper) : base.Transform(input);
+        IDataView scorer = Scorer.ApplyToData(Host, input);
+        return scorer is IDataTransform transform
+            && XorMlpRowMapper.Create((IRowToRowMapper)scorer, Model, FeatureColumnName) is XorMlpRowMapper mapper
+            ? new XorMlpScoredDataView(input, mapper, transform)
+            : scorer;
     }
 
     /// <summary>
