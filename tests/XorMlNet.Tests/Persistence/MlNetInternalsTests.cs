@@ -1,7 +1,4 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.Metadata.Ecma335;
-using System.Reflection.PortableExecutable;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -235,70 +232,24 @@ public class MlNetInternalsTests
     public void EveryMlNetReferenceOfXorMlNet_ResolvesAtRunTime()
     {
         Assembly ours = typeof(XorMlpTransformer).Assembly;
-        Module module = ours.ManifestModule;
-        var missing = new List<string>();
-        int checkedCount = 0;
 
-        using var pe = new PEReader(File.OpenRead(ours.Location));
-        MetadataReader metadata = pe.GetMetadataReader();
-        foreach (TypeReferenceHandle handle in metadata.TypeReferences)
-        {
-            string name = TypeName(metadata, handle);
-            if (!IsMlNet(metadata, handle))
-            {
-                continue;
-            }
-            checkedCount++;
-            try
-            {
-                module.ResolveType(MetadataTokens.GetToken(handle));
-            }
-            catch (Exception ex) when (ex is TypeLoadException or ArgumentException or FileNotFoundException or FileLoadException)
-            {
-                missing.Add($"type {name}: {ex.GetType().Name}: {ex.Message}");
-            }
-        }
-        foreach (MemberReferenceHandle handle in metadata.MemberReferences)
-        {
-            MemberReference reference = metadata.GetMemberReference(handle);
-            TypeReferenceHandle? parent = ParentTypeReference(metadata, reference.Parent);
-            if (parent is not { } parentType || !IsMlNet(metadata, parentType))
-            {
-                continue;
-            }
-            checkedCount++;
-            string name = $"{TypeName(metadata, parentType)}.{metadata.GetString(reference.Name)}";
-            try
-            {
-                module.ResolveMember(MetadataTokens.GetToken(handle));
-            }
-            catch (ArgumentException) when (reference.Parent.Kind == HandleKind.TypeSpecification)
-            {
-                // A member of a generic ML.NET type instantiated over a type parameter of ours: check it by name.
-                Type? definition = Resolve(module, parentType);
-                if (definition is null || definition.GetMember(metadata.GetString(reference.Name), All).Length == 0)
-                {
-                    missing.Add($"member {name}");
-                }
-            }
-            catch (Exception ex) when (ex is MissingMemberException or TypeLoadException or BadImageFormatException)
-            {
-                missing.Add($"member {name}: {ex.GetType().Name}: {ex.Message}");
-            }
-        }
-        try
-        {
-            ours.GetTypes();
-        }
-        catch (ReflectionTypeLoadException ex)
-        {
-            missing.AddRange(ex.LoaderExceptions.Select(e => $"type load: {e?.Message}"));
-        }
+        IReadOnlyList<string> missing = MlNetCompatibility.FindMissing(ours, out int checkedCount);
 
         Assert.True(checkedCount > 50, $"only {checkedCount} ML.NET references were found in {ours.Location}: is the metadata walk broken?");
         Assert.True(missing.Count == 0,
             $"{missing.Count} of the {checkedCount} ML.NET types and members XorMlNet.dll references do not resolve against the ML.NET loaded at run time ({Data.Location}):\n  "
             + string.Join("\n  ", missing));
+    }
+
+    [Fact]
+    public void TheLoadedMlNet_IsInTheSupportedRange_WhichTheChecksAccept()
+    {
+        (Version minimum, Version limit) = MlNetCompatibility.SupportedRange();
+        var loaded = Version.Parse(MlNetCompatibility.InformationalVersion(Data).Split('-')[0]);
+
+        Assert.Equal(new Version(5, 0, 1), minimum);
+        Assert.True(loaded >= minimum && loaded < limit, $"ML.NET {loaded} is outside [{minimum}, {limit})");
+        MlNetCompatibility.EnsureSupported(Data);
     }
 
     private static Type? Find(List<string> missing, Assembly assembly, string fullName)
@@ -345,60 +296,6 @@ public class MlNetInternalsTests
         if (type.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, parameters, null) is null)
         {
             missing.Add($"constructor {type.FullName}({string.Join(", ", parameters.Select(p => p.Name))})");
-        }
-    }
-
-    private static bool IsMlNet(MetadataReader metadata, TypeReferenceHandle handle)
-    {
-        TypeReference reference = metadata.GetTypeReference(handle);
-        return reference.ResolutionScope.Kind switch
-        {
-            HandleKind.AssemblyReference => metadata.GetString(metadata.GetAssemblyReference((AssemblyReferenceHandle)reference.ResolutionScope).Name)
-                .StartsWith("Microsoft.ML", StringComparison.Ordinal),
-            HandleKind.TypeReference => IsMlNet(metadata, (TypeReferenceHandle)reference.ResolutionScope),
-            _ => false,
-        };
-    }
-
-    private static string TypeName(MetadataReader metadata, TypeReferenceHandle handle)
-    {
-        TypeReference reference = metadata.GetTypeReference(handle);
-        string name = metadata.GetString(reference.Name);
-        return reference.ResolutionScope.Kind == HandleKind.TypeReference
-            ? $"{TypeName(metadata, (TypeReferenceHandle)reference.ResolutionScope)}+{name}"
-            : $"{metadata.GetString(reference.Namespace)}.{name}";
-    }
-
-    /// <summary>The type reference a member reference's parent names, directly or as a generic instantiation.</summary>
-    private static TypeReferenceHandle? ParentTypeReference(MetadataReader metadata, EntityHandle parent)
-    {
-        if (parent.Kind == HandleKind.TypeReference)
-        {
-            return (TypeReferenceHandle)parent;
-        }
-        if (parent.Kind != HandleKind.TypeSpecification)
-        {
-            return null;
-        }
-        BlobReader blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)parent).Signature);
-        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
-        {
-            return null;
-        }
-        blob.ReadSignatureTypeCode(); // class or value type
-        EntityHandle generic = blob.ReadTypeHandle();
-        return generic.Kind == HandleKind.TypeReference ? (TypeReferenceHandle)generic : null;
-    }
-
-    private static Type? Resolve(Module module, TypeReferenceHandle handle)
-    {
-        try
-        {
-            return module.ResolveType(MetadataTokens.GetToken(handle));
-        }
-        catch (TypeLoadException)
-        {
-            return null;
         }
     }
 }
