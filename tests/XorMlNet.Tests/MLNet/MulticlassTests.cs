@@ -31,18 +31,18 @@ public sealed class MulticlassTests
         public float[] Score { get; set; } = [];
     }
 
-    private static IDataView LoadIris(MLContext mlContext)
+    internal static IDataView LoadIris(MLContext mlContext)
         => mlContext.Data.LoadFromTextFile<IrisRow>(Path.Combine(AppContext.BaseDirectory, "Data", "iris.csv"), separatorChar: ',', hasHeader: true);
 
     /// <summary>Species → key Label, the four measures → standardized Features, the meta-trainer, key → species name.</summary>
-    private static IEstimator<ITransformer> IrisPipeline(MLContext mlContext, Func<MLContext, IEstimator<ITransformer>> trainer)
+    internal static IEstimator<ITransformer> IrisPipeline(MLContext mlContext, Func<MLContext, IEstimator<ITransformer>> trainer)
         => mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(IrisRow.Species))
             .Append(mlContext.Transforms.Concatenate("Features", nameof(IrisRow.SepalLength), nameof(IrisRow.SepalWidth), nameof(IrisRow.PetalLength), nameof(IrisRow.PetalWidth)))
             .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
             .Append(trainer(mlContext))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
-    private static OneVersusAllTrainer OneVersusAll(MLContext mlContext)
+    internal static OneVersusAllTrainer OneVersusAll(MLContext mlContext)
         => mlContext.MulticlassClassification.Trainers.OneVersusAll(mlContext.BinaryClassification.Trainers.XorMlp(hiddenLayerSize: HiddenLayerSize));
 
     private static PairwiseCouplingTrainer PairwiseCoupling(MLContext mlContext)

@@ -133,6 +133,30 @@ public sealed class OnnxExportTests
         Assert.True(onnx.PredictedLabel[0]);
     }
 
+    [Fact]
+    public void Export_OfOneVersusAllPipeline_ScoresEveryClassInOnnxRuntimeAsInMLNet()
+    {
+        var mlContext = new MLContext(seed: 1);
+        IDataView iris = MulticlassTests.LoadIris(mlContext);
+        ITransformer model = MulticlassTests.IrisPipeline(mlContext, MulticlassTests.OneVersusAll).Fit(iris);
+
+        using var session = new InferenceSession(Export(mlContext, model, iris));
+        using var results = session.Run(OnnxScores.Inputs(session, iris), ["Score.output", "PredictedLabel.output"]);
+
+        float[] onnxScores = results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray();
+        string[] onnxLabels = results.Single(r => r.Name == "PredictedLabel.output").AsTensor<string>().ToArray();
+        IDataView scored = model.Transform(iris);
+        float[] scores = OnnxScores.Tensor<float>(scored, scored.Schema["Score"]).ToArray();
+        string[] labels = OnnxScores.Tensor<ReadOnlyMemory<char>>(scored, scored.Schema["PredictedLabel"]).Select(l => l.ToString()).ToArray();
+        Assert.Equal(3 * 150, scores.Length);
+        Assert.Equal(scores.Length, onnxScores.Length);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            Assert.True(Math.Abs(scores[i] - onnxScores[i]) <= ProbabilityTolerance, $"score {i}: ML.NET {scores[i]:R}, ONNX {onnxScores[i]:R}");
+        }
+        Assert.Equal(labels, onnxLabels);
+    }
+
     internal static byte[] Export(MLContext mlContext, ITransformer model, IDataView rows)
     {
         using var stream = new MemoryStream();

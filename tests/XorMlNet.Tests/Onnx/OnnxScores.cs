@@ -20,6 +20,16 @@ internal sealed record OnnxScores(float[] Score, float[] Probability, bool[] Pre
     /// </summary>
     public static OnnxScores Run(InferenceSession session, IDataView rows)
     {
+        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(Inputs(session, rows), ["Score.output", "Probability.output", "PredictedLabel.output"]);
+        return new OnnxScores(
+            results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray(),
+            results.Single(r => r.Name == "Probability.output").AsTensor<float>().ToArray(),
+            results.Single(r => r.Name == "PredictedLabel.output").AsTensor<bool>().ToArray());
+    }
+
+    /// <summary>Each graph input of <paramref name="session"/>, fed the column of the same name (N×1 for a scalar, N×k for a vector of k).</summary>
+    public static List<NamedOnnxValue> Inputs(InferenceSession session, IDataView rows)
+    {
         var inputs = new List<NamedOnnxValue>();
         foreach ((string name, NodeMetadata metadata) in session.InputMetadata)
         {
@@ -28,14 +38,12 @@ internal sealed record OnnxScores(float[] Score, float[] Probability, bool[] Pre
             {
                 TensorElementType.Float => NamedOnnxValue.CreateFromTensor(name, Tensor<float>(rows, column)),
                 TensorElementType.Bool => NamedOnnxValue.CreateFromTensor(name, Tensor<bool>(rows, column)),
+                TensorElementType.String => NamedOnnxValue.CreateFromTensor(name, Tensor<ReadOnlyMemory<char>>(rows, column).Select(v => v.ToString())
+                    is var text ? new DenseTensor<string>(text.ToArray(), [text.Count(), 1]) : null),
                 var type => throw new NotSupportedException($"Graph input '{name}' is {type}."),
             });
         }
-        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(inputs, ["Score.output", "Probability.output", "PredictedLabel.output"]);
-        return new OnnxScores(
-            results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray(),
-            results.Single(r => r.Name == "Probability.output").AsTensor<float>().ToArray(),
-            results.Single(r => r.Name == "PredictedLabel.output").AsTensor<bool>().ToArray());
+        return inputs;
     }
 
     /// <summary>A scalar column, or a column of vectors of one value, as an array.</summary>
@@ -48,7 +56,7 @@ internal sealed record OnnxScores(float[] Score, float[] Probability, bool[] Pre
     }
 
     /// <summary>A column as an N×k tensor (k = 1 for a scalar column).</summary>
-    private static DenseTensor<T> Tensor<T>(IDataView data, DataViewSchema.Column column)
+    public static DenseTensor<T> Tensor<T>(IDataView data, DataViewSchema.Column column)
     {
         var values = new List<T>();
         int width;
