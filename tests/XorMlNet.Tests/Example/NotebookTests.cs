@@ -92,7 +92,7 @@ public sealed partial class NotebookTests(ITestOutputHelper log) : IDisposable
     /// <summary>One line of the notebook's predictions: "row 0: x = (0, 0), label 0, output 0.024056, predicted 0".</summary>
     private sealed record PredictionRow(int Index, int X1, int X2, int Label, double Output, int Predicted);
 
-    [GeneratedRegex(@"^row (\d): x = \((\d), (\d)\), label (\d), (?:output|probability) ([0-9.]+), (?:.*, )?predicted (\d)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^row (\d): x = \((\d), (\d)\), label (\d), (?:output|probability) ([0-9.]+), (?:.*, )?predicted (\d)\r?$", RegexOptions.Multiline)]
     private static partial Regex PredictionLine();
 
     private static List<PredictionRow> ParsePredictions(string text) => PredictionLine().Matches(text).Select(m => new PredictionRow(
