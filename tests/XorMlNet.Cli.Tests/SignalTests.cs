@@ -55,6 +55,27 @@ public sealed class SignalTests : IDisposable
     }
 
     [Fact]
+    public void SignalWhilePredictReadsOrWrites_ExitsCleanly_WritesNothing()
+    {
+        // A model first, then a file of 600,000 rows to score: seconds of reading and writing, in which the signal lands.
+        string train = XorCsv.Write(_folder["train.csv"], rows: 200, seed: 6);
+        using (CliProcess trainer = CliProcess.Start(_folder.Root, "train", "--data", train, "--out", "model.zip", "--hidden", "8"))
+        {
+            trainer.WaitForExit().Succeeded();
+        }
+        string data = XorCsv.Write(_folder["big.csv"], rows: 600_000, seed: 7);
+        using CliProcess tool = CliProcess.Start(_folder.Root, "predict", "--model", "model.zip", "--data", data, "--out", "scored.csv");
+
+        Thread.Sleep(TimeSpan.FromSeconds(1.5));
+        tool.Signal(SigInt);
+        CliResult result = tool.WaitForExit();
+
+        Assert.Matches(@"^error: predict interrupted \(SIGINT\) while (loading|reading|writing) '[^']+'; nothing was written\.$", result.Failed(ExitCodes.Cancelled));
+        Assert.Equal("", result.Output);
+        Assert.Equal(["big.csv", "model.zip", "train.csv"], Directory.GetFiles(_folder.Root).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void StaleTemporaryFileOfAKilledRun_IsReplaced_NotPiledUp()
     {
         string data = XorCsv.Write(_folder["train.csv"], rows: 200, seed: 6);
