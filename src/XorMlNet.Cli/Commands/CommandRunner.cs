@@ -51,7 +51,7 @@ internal static class CommandRunner
         }
         catch (Exception ex) when (context.Token.IsCancellationRequested && ex.GetBaseException() is OperationCanceledException)
         {
-            context.Error.WriteLine($"error: {command} {invocation.Interruption.How} while {context.Phase}; nothing was written.");
+            context.Error.WriteLine($"error: {Messages.OneLine($"{command} {invocation.Interruption.How} while {context.Phase}")}; nothing was written.");
             return Task.FromResult(invocation.Interruption.ExitCode);
         }
         catch (CliError ex)
