@@ -44,10 +44,12 @@ internal static class XorExample
         var mlContext = new MLContext(seed: 0);
         IDataView data = mlContext.Data.LoadFromEnumerable(Table);
 
+        // The progress line is redrawn in place (carriage return): only for a terminal, not for a file or a pipe.
+        bool terminal = !Console.IsOutputRedirected;
         var options = new XorMlpEstimator.Options
         {
             ProgressInterval = 50,
-            Progress = p => Console.Write($"\rEpoch {p.Epoch,7}  training loss {p.TrainingLoss:F6}  {p.Elapsed.TotalMilliseconds,6:F0} ms"),
+            Progress = terminal ? p => Console.Write($"\rEpoch {p.Epoch,7}  training loss {p.TrainingLoss:F6}  {p.Elapsed.TotalMilliseconds,6:F0} ms") : null,
         };
         var pipeline = mlContext.Transforms.Concatenate("Features", nameof(XorRow.X1), nameof(XorRow.X2))
             .Append(mlContext.BinaryClassification.Trainers.XorMlp(options));
@@ -55,7 +57,10 @@ internal static class XorExample
         Console.WriteLine("Training the 2-2-1 sigmoid network on XOR...");
         TransformerChain<XorMlpTransformer> model = pipeline.Fit(data);
         XorMlpModelParameters network = model.LastTransformer.Model;
-        Console.WriteLine();
+        if (terminal)
+        {
+            Console.WriteLine();
+        }
         Console.WriteLine($"Stopped after {network.EpochsRun} epochs ({network.StopReason}), final training loss {network.TrainingLossHistory[^1]:F6}.");
         Console.WriteLine();
 
@@ -85,6 +90,11 @@ internal static class XorExample
         ITransformer loaded;
         try
         {
+            if (!IsZip(modelPath))
+            {
+                Console.Error.WriteLine($"Cannot load the model '{modelPath}': it is not a model file (a model is the zip archive that mlContext.Model.Save writes).");
+                return 2;
+            }
             loaded = mlContext.Model.Load(modelPath, out _);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)
@@ -106,14 +116,30 @@ internal static class XorExample
         return 1;
     }
 
-    /// <summary>Writes the model next to its destination first and then moves it into place, so a crash mid-save never leaves a truncated model.</summary>
+    /// <summary>Whether the file starts as a zip archive does; a missing file throws and is reported like any other load failure.</summary>
+    private static bool IsZip(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        Span<byte> signature = stackalloc byte[4];
+        return stream.ReadAtLeast(signature, 4, throwOnEndOfStream: false) == 4 && signature is [(byte)'P', (byte)'K', 3 or 5, 4 or 6];
+    }
+
+    /// <summary>
+    /// Writes the model next to its destination first (one temporary name per destination, so a crashed run's file is
+    /// replaced rather than piled up), flushes it to disk, then moves it into place: a crash mid-save never leaves a
+    /// truncated model.
+    /// </summary>
     private static void SaveAtomically(MLContext mlContext, ITransformer model, DataViewSchema schema, string path)
     {
         string fullPath = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
+        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.tmp");
         try
         {
-            mlContext.Model.Save(model, schema, temporary);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                mlContext.Model.Save(model, schema, stream);
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temporary, fullPath, overwrite: true);
         }
         finally

@@ -40,6 +40,9 @@ internal static class MetricsReport
         output.WriteLine(Line("Log-loss", metrics.LogLoss));
     }
 
+    /// <summary>The accuracy alone, when the other metrics are undefined.</summary>
+    public static void WriteAccuracy(TextWriter output, double accuracy) => output.WriteLine(Line("Accuracy", accuracy));
+
     /// <summary>ML.NET's confusion table (rows: the truth; columns: the prediction), with precision and recall.</summary>
     public static void WriteConfusionMatrix(TextWriter output, CalibratedBinaryClassificationMetrics metrics)
     {

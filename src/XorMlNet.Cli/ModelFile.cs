@@ -4,12 +4,59 @@ using XorMlNet.Cli.Data;
 
 namespace XorMlNet.Cli;
 
-/// <summary>Reading and writing model and output files, with errors that name the file.</summary>
-internal static class ModelFile
+/// <summary>
+/// A model as <c>xormlnet train</c> saves it: an ML.NET pipeline ending in <see cref="XorMlpTransformer"/>, saved with
+/// an input schema of two columns: the features, one vector of <see cref="float"/> whose slot names are the CSV
+/// columns it was read from, and the label. The label and the feature columns of <c>evaluate</c> and
+/// <c>predict</c> come from it.
+/// </summary>
+internal sealed class ModelFile
 {
-    /// <summary>Loads a pipeline saved by <c>mlContext.Model.Save</c>, with the schema of the data it was trained on.</summary>
-    /// <exception cref="CliError">The file is missing or is not a model ML.NET (with XorMlNet) can load.</exception>
-    public static (ITransformer Model, DataViewSchema InputSchema) Load(MLContext mlContext, string path)
+    private ModelFile(string path, ITransformer model, XorMlpTransformer network, string[] featureNames, DataViewSchema.Column? label)
+    {
+        Path = path;
+        Model = model;
+        Network = network;
+        FeatureNames = featureNames;
+        Label = label;
+    }
+
+    /// <summary>The path as the user gave it.</summary>
+    public string Path { get; }
+
+    /// <summary>The whole pipeline.</summary>
+    public ITransformer Model { get; }
+
+    /// <summary>Its last step, the network.</summary>
+    public XorMlpTransformer Network { get; }
+
+    /// <summary>The vector column the pipeline takes.</summary>
+    public string FeatureColumn => Network.FeatureColumnName;
+
+    /// <summary>The CSV columns that make up the feature vector, in order.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>The label column it was trained with, when the input schema has it.</summary>
+    public DataViewSchema.Column? Label { get; }
+
+    /// <summary>ML.NET's annotation kind for the names of a vector's slots.</summary>
+    private const string SlotNamesKind = "SlotNames";
+
+    /// <summary>The schema <c>xormlnet train</c> saves with the model.</summary>
+    public static DataViewSchema InputSchema(string featureColumn, IReadOnlyList<string> featureNames, string label, DataViewType labelType)
+    {
+        var slotNames = new DataViewSchema.Annotations.Builder();
+        slotNames.Add(SlotNamesKind, new VectorDataViewType(TextDataViewType.Instance, featureNames.Count), (ref VBuffer<ReadOnlyMemory<char>> names)
+            => names = new VBuffer<ReadOnlyMemory<char>>(featureNames.Count, featureNames.Select(n => n.AsMemory()).ToArray()));
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(featureColumn, new VectorDataViewType(NumberDataViewType.Single, featureNames.Count), slotNames.ToAnnotations());
+        builder.AddColumn(label, labelType);
+        return builder.ToSchema();
+    }
+
+    /// <summary>Loads a model written by <c>xormlnet train</c>.</summary>
+    /// <exception cref="CliError">The file is missing, is not an ML.NET model, or is a model of another kind.</exception>
+    public static ModelFile Load(MLContext mlContext, string path)
     {
         if (!File.Exists(path))
         {
@@ -21,16 +68,45 @@ internal static class ModelFile
         {
             throw new CliError($"'{path}' is not a model file: a model is the zip archive that 'xormlnet train' (mlContext.Model.Save) writes.");
         }
+        ITransformer model;
+        DataViewSchema? inputSchema;
         try
         {
-            ITransformer model = mlContext.Model.Load(path, out DataViewSchema inputSchema);
-            return (model, inputSchema);
+            model = mlContext.Model.Load(path, out inputSchema);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // ML.NET wraps a loader's error once per nesting level; the innermost one says what is wrong.
             throw new CliError($"Cannot load the model '{path}': {Messages.OneLine(ex.GetBaseException())}");
         }
+
+        ITransformer last = model is TransformerChain<ITransformer> chain ? chain.LastOrDefault() ?? model : model;
+        if (last is not XorMlpTransformer network)
+        {
+            throw new CliError(
+                $"'{path}' is an ML.NET model, but not XorMlNet's: its last step is {TypeName(last.GetType())}. " +
+                "xormlnet evaluates and applies the models 'xormlnet train' writes.");
+        }
+        if (inputSchema?.GetColumnOrNull(network.FeatureColumnName) is not { Type: VectorDataViewType { ItemType: var itemType, Size: > 0 } } features
+            || itemType != NumberDataViewType.Single
+            || !features.HasSlotNames())
+        {
+            throw new CliError(
+                $"'{path}' holds an XorMlNet network, but was not saved by 'xormlnet train': its input schema has no vector column " +
+                $"'{network.FeatureColumnName}' whose slot names name the CSV columns it reads. Load it with ML.NET instead.");
+        }
+        VBuffer<ReadOnlyMemory<char>> slotNames = default;
+        features.GetSlotNames(ref slotNames);
+        string[] names = slotNames.DenseValues().Select(n => n.ToString()).ToArray();
+        DataViewSchema.Column? label = network.LabelColumnName is { } labelName ? inputSchema.GetColumnOrNull(labelName) : null;
+        return new ModelFile(path, model, network, names, label);
+    }
+
+    /// <summary>"BinaryPredictionTransformer&lt;CalibratedModelParametersBase&gt;": the type's name without the arity marks.</summary>
+    private static string TypeName(Type type)
+    {
+        string name = type.Name.Split('`')[0];
+        return type.IsGenericType ? $"{name}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>" : name;
     }
 
     /// <summary>The file starts as a zip archive does (local file header, or the end record of an empty archive).</summary>
@@ -53,131 +129,42 @@ internal static class ModelFile
     }
 
     /// <summary>
-    /// The columns of the model's training schema that scoring needs: those without which the pipeline no longer
-    /// accepts the schema. The label and unused columns are not among them.
+    /// The indices in <paramref name="file"/> of the feature columns, each checked to hold numbers only once
+    /// <paramref name="scan"/> is given.
     /// </summary>
-    public static DataViewSchema.Column[] RequiredColumns(ITransformer model, DataViewSchema inputSchema)
-    {
-        DataViewSchema.Column[] visible = inputSchema.Where(c => !c.IsHidden).ToArray();
-        var required = new List<DataViewSchema.Column>();
-        foreach (DataViewSchema.Column column in visible)
-        {
-            var builder = new DataViewSchema.Builder();
-            builder.AddColumns(visible.Where(c => c.Index != column.Index));
-            try
-            {
-                model.GetOutputSchema(builder.ToSchema());
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-            {
-                required.Add(column);
-            }
-        }
-        return required.ToArray();
-    }
-
-    /// <summary>
-    /// The <c>TextLoader</c> columns for the model's required inputs, read from <paramref name="scan"/>'s file with the
-    /// types they had at training, once every cell is checked to hold such a value.
-    /// </summary>
-    /// <exception cref="CliError">A required column is missing from the file, of a type a CSV cannot hold, or has a bad cell.</exception>
-    public static List<TextLoader.Column> InputColumns(string modelPath, DataViewSchema.Column[] required, CsvScan scan)
-    {
-        CheckPresent(modelPath, required, scan.File);
-        var columns = new List<TextLoader.Column>(required.Length);
-        foreach (DataViewSchema.Column input in required)
-        {
-            int index = scan.File.IndexOf(input.Name);
-            DataKind kind;
-            if (input.Type == NumberDataViewType.Single || input.Type == NumberDataViewType.Double)
-            {
-                scan.RequireNumbers(index, "feature");
-                kind = input.Type == NumberDataViewType.Single ? DataKind.Single : DataKind.Double;
-            }
-            else if (input.Type == BooleanDataViewType.Instance)
-            {
-                scan.RequireBooleans(index, "model input");
-                kind = DataKind.Boolean;
-            }
-            else if (input.Type is TextDataViewType)
-            {
-                kind = DataKind.String;
-            }
-            else
-            {
-                throw new CliError($"The model '{modelPath}' takes its column '{input.Name}' as {input.Type}, which cannot be read from a CSV file.");
-            }
-            columns.Add(new TextLoader.Column(input.Name, kind, index));
-        }
-        return columns;
-    }
-
-    /// <summary>Every required column is in the file's header.</summary>
     /// <exception cref="CliError">Names the model, the columns it was trained on and those the file lacks.</exception>
-    public static void CheckPresent(string modelPath, DataViewSchema.Column[] required, CsvFile file)
+    public int[] FeatureIndices(CsvFile file)
     {
-        string[] missing = required.Select(c => c.Name).Where(name => file.IndexOf(name) < 0).ToArray();
-        if (missing.Length > 0)
+        var indices = new int[FeatureNames.Count];
+        var missing = new List<string>();
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = file.IndexOf(FeatureNames[i]);
+            if (indices[i] < 0)
+            {
+                missing.Add(FeatureNames[i]);
+            }
+        }
+        if (missing.Count > 0)
         {
             throw new CliError(
-                $"The model '{modelPath}' was trained on the columns {CsvFile.ListColumns(required.Select(c => c.Name))}, " +
+                $"The model '{Path}' was trained on the columns {CsvFile.ListColumns(FeatureNames)}, " +
                 $"but '{file.Path}' has no column {CsvFile.ListColumns(missing)}; its columns are {CsvFile.ListColumns(file.Header)}.");
         }
+        return indices;
     }
 
     /// <summary>Applies the model, checking first that it accepts the data's schema.</summary>
     /// <exception cref="CliError">The model does not accept the data.</exception>
-    public static IDataView Score(ITransformer model, IDataView data, string modelPath, string dataPath)
+    public IDataView Score(IDataView data, string dataPath)
     {
         try
         {
-            return model.Transform(data);
+            return Model.Transform(data);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            throw new CliError($"The model '{modelPath}' cannot score '{dataPath}': {Messages.OneLine(ex)}");
-        }
-    }
-
-    /// <summary>
-    /// Checks, before any long work, that <paramref name="path"/> can be created: its folder exists and it is not a
-    /// folder itself.
-    /// </summary>
-    /// <exception cref="CliError">Names the file and what it was for.</exception>
-    public static void CheckWritable(string path, string what)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new CliError($"Cannot write the {what} to '{path}': it is a folder.");
-        }
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is null || !Directory.Exists(folder))
-        {
-            throw new CliError($"Cannot write the {what} to '{path}': its folder does not exist.");
-        }
-    }
-
-    /// <summary>
-    /// Has <paramref name="write"/> write a temporary file next to <paramref name="path"/>, then moves it into place, so
-    /// that an interrupted write never leaves a truncated file behind.
-    /// </summary>
-    /// <exception cref="CliError">The file cannot be written.</exception>
-    public static void WriteAtomically(string path, string what, Action<string> write)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            write(temporary);
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliError($"Cannot write the {what} to '{path}': {Messages.OneLine(ex)}");
-        }
-        finally
-        {
-            File.Delete(temporary);
+            throw new CliError($"The model '{Path}' cannot score '{dataPath}': {Messages.OneLine(ex)}");
         }
     }
 }

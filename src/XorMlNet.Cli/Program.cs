@@ -12,39 +12,46 @@ public static class Program
 {
     private const string CommandName = "xormlnet";
 
-    /// <summary>The tool's entry point.</summary>
-    public static Task<int> Main(string[] args)
-        => RunAsync(args, Console.Out, Console.Error, liveProgress: !Console.IsOutputRedirected, handleCtrlC: true, CancellationToken.None);
+    /// <summary>The tool's entry point. SIGINT (Ctrl+C) and SIGTERM stop the command cleanly (exit 130 and 143).</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        // Listening before anything else runs: a signal that arrives while a command works must find the handler in place.
+        using Interruption interruption = Interruption.ListenToSignals();
+        return await RunAsync(args, Console.Out, Console.Error, terminal: !Console.IsOutputRedirected, interruption);
+    }
 
     /// <summary>
     /// Runs the tool in-process as the command line <paramref name="args"/> asks, writing to <paramref name="output"/>
-    /// and <paramref name="error"/>, and returns its exit code. Training can be stopped with
-    /// <paramref name="cancellationToken"/>; no model is written then.
+    /// and <paramref name="error"/>, and returns its exit code. The command can be stopped with
+    /// <paramref name="cancellationToken"/>; nothing is written then.
     /// </summary>
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
-        => RunAsync(args, output, error, liveProgress: false, handleCtrlC: false, cancellationToken);
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        using Interruption interruption = Interruption.FromToken(cancellationToken);
+        return await RunAsync(args, output, error, terminal: false, interruption);
+    }
 
     /// <param name="args">The command line.</param>
     /// <param name="output">Where results go.</param>
-    /// <param name="error">Where the one-line error goes.</param>
-    /// <param name="liveProgress">Draw the training progress line, redrawn in place: for a terminal.</param>
-    /// <param name="handleCtrlC">Turn Ctrl+C (and SIGTERM) into cancellation: for the process's own entry point only.</param>
-    /// <param name="cancellationToken">Cancels training.</param>
-    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool liveProgress, bool handleCtrlC,
-        CancellationToken cancellationToken)
+    /// <param name="error">Where the one-line error and the warnings go.</param>
+    /// <param name="terminal"><paramref name="output"/> is a terminal: the training progress line is drawn (see --progress).</param>
+    /// <param name="interruption">Stops the command.</param>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool terminal, Interruption interruption)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(interruption);
 
+        var invocation = new Invocation(terminal, interruption);
         // A RootCommand would be named after the assembly; help and errors should show the command users type.
         var root = new Command(CommandName, "Train, evaluate and apply XorMlNet's two-layer sigmoid network on CSV files.")
         {
             new HelpOption(),
             new VersionOption(),
-            TrainCommand.Create(liveProgress),
-            EvaluateCommand.Create(),
-            PredictCommand.Create(),
+            TrainCommand.Create(invocation),
+            EvaluateCommand.Create(invocation),
+            PredictCommand.Create(invocation),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -58,8 +65,12 @@ public static class Program
             Output = output,
             Error = error,
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = handleCtrlC ? TimeSpan.FromSeconds(5) : null,
+            // Signals are the Interruption's: System.CommandLine's own handler would end the process after a timeout.
+            ProcessTerminationTimeout = null,
         };
-        return await parse.InvokeAsync(configuration, cancellationToken);
+        return await parse.InvokeAsync(configuration, interruption.Token);
     }
 }
+
+/// <summary>What every command of one run shares: whether output is a terminal, and how the run is stopped.</summary>
+internal sealed record Invocation(bool Terminal, Interruption Interruption);

@@ -5,40 +5,59 @@ namespace XorMlNet.Cli;
 
 /// <summary>
 /// The live training line of <c>xormlnet train</c> on a terminal: epoch, losses and elapsed time, redrawn in place
-/// (carriage return, no line feed) at most ten times a second, and erased when training ends.
+/// (carriage return, no line feed) at most ten times a second, and erased when training ends or stops, and before a
+/// warning is printed, so that no other line is written into it.
 /// </summary>
 internal sealed class ProgressLine(TextWriter writer)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
+    private readonly Lock _lock = new();
     private int _width;
     private TimeSpan? _lastDrawn;
 
     /// <summary>Redraws the line with <paramref name="progress"/>, unless it was drawn less than 0.1 s ago.</summary>
     public void Report(TrainingProgress progress)
     {
-        if (_lastDrawn is { } last && progress.Elapsed - last < Interval)
+        lock (_lock)
         {
-            return;
+            if (_lastDrawn is { } last && progress.Elapsed - last < Interval)
+            {
+                return;
+            }
+            _lastDrawn = progress.Elapsed;
+            string text = Format(progress);
+            writer.Write('\r');
+            writer.Write(text.PadRight(_width));
+            writer.Flush();
+            _width = text.Length;
         }
-        _lastDrawn = progress.Elapsed;
-        string text = Format(progress);
-        writer.Write('\r');
-        writer.Write(text.PadRight(_width));
-        writer.Flush();
-        _width = text.Length;
     }
 
     /// <summary>Erases the line, leaving the cursor at its start.</summary>
     public void Clear()
     {
-        if (_width > 0)
+        lock (_lock)
         {
-            writer.Write('\r');
-            writer.Write(new string(' ', _width));
-            writer.Write('\r');
-            writer.Flush();
-            _width = 0;
+            if (_width > 0)
+            {
+                writer.Write('\r');
+                writer.Write(new string(' ', _width));
+                writer.Write('\r');
+                writer.Flush();
+                _width = 0;
+            }
+        }
+    }
+
+    /// <summary>Erases the line, then has <paramref name="write"/> print (a warning); the next report draws the line again.</summary>
+    public void Interrupt(Action write)
+    {
+        lock (_lock)
+        {
+            Clear();
+            write();
+            _lastDrawn = null;
         }
     }
 

@@ -40,9 +40,28 @@ public static class XorPlots
     /// <exception cref="ArgumentException">There is no positive finite training loss to draw, or <paramref name="path"/> is empty.</exception>
     public static void LossCurve(IReadOnlyList<double> trainingLoss, IReadOnlyList<double> validationLoss, string path)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Plot plot = LossCurvePlot(trainingLoss, validationLoss);
+        Save(plot, path, LossWidth, LossHeight);
+    }
+
+    /// <summary>
+    /// Writes the loss curve of <see cref="LossCurve(IReadOnlyList{double}, IReadOnlyList{double}, string)"/> as PNG
+    /// bytes to <paramref name="destination"/>, for a caller that decides where and how the file is written.
+    /// </summary>
+    /// <exception cref="ArgumentException">There is no positive finite training loss to draw.</exception>
+    public static void LossCurve(IReadOnlyList<double> trainingLoss, IReadOnlyList<double> validationLoss, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        Plot plot = LossCurvePlot(trainingLoss, validationLoss);
+        SetFont(plot);
+        destination.Write(plot.GetImageBytes(LossWidth, LossHeight, ImageFormat.Png));
+    }
+
+    private static Plot LossCurvePlot(IReadOnlyList<double> trainingLoss, IReadOnlyList<double> validationLoss)
+    {
         ArgumentNullException.ThrowIfNull(trainingLoss);
         ArgumentNullException.ThrowIfNull(validationLoss);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
 
         (double[] trainingEpochs, double[] trainingLog) = Log10Series(trainingLoss);
         if (trainingEpochs.Length == 0)
@@ -83,7 +102,7 @@ public static class XorPlots
         plot.Title("Loss per epoch");
         plot.XLabel("epoch");
         plot.YLabel("loss (MSE, log scale)");
-        Save(plot, path, LossWidth, LossHeight);
+        return plot;
     }
 
     /// <summary>
@@ -149,11 +168,16 @@ public static class XorPlots
 
     private static void Save(Plot plot, string path, int width, int height)
     {
+        SetFont(plot);
+        plot.SavePng(path, width, height);
+    }
+
+    private static void SetFont(Plot plot)
+    {
         if (SansSerif.Value is { } family)
         {
             plot.Font.Set(family);
         }
-        plot.SavePng(path, width, height);
     }
 
     private static void AddMarkers(Plot plot, List<Coordinates> points, MarkerShape shape, Color fill, string legend)

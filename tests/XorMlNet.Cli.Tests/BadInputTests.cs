@@ -114,7 +114,7 @@ public sealed class BadInputTests(TrainedModel trained) : IDisposable
 
         CliResult result = await Cli.RunAsync("train", "--data", trained.TrainPath, "--out", model);
 
-        Assert.Equal($"error: Cannot write the model to '{model}': its folder does not exist.", result.Failed(ExitCodes.Failure));
+        Assert.Equal($"error: Cannot write the model to '{model}' (--out): its folder does not exist.", result.Failed(ExitCodes.Failure));
         Assert.Equal("", result.Output);
     }
 

@@ -36,7 +36,8 @@ internal static class Cli
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int exitCode = await Program.RunAsync(args, output, error, liveProgress: true, handleCtrlC: false, cancellationToken);
+        using Interruption interruption = Interruption.FromToken(cancellationToken);
+        int exitCode = await Program.RunAsync(args, output, error, terminal: true, interruption);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
 

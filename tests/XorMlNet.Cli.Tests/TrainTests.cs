@@ -22,7 +22,12 @@ public sealed class TrainTests(TrainedModel trained) : IDisposable
         XorMlpModelParameters network = Assert.IsType<XorMlpTransformer>(chain.LastTransformer).Model;
         Assert.Equal(3, network.InputSize);
         Assert.Equal(8, network.HiddenSize);
-        Assert.Equal(["id", "x1", "x2", "x3", "Label"], inputSchema.Select(c => c.Name));
+        // The input schema: the features as one vector whose slot names are the CSV columns, and the label.
+        Assert.Equal(["Features", "Label"], inputSchema.Select(c => c.Name));
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 3), inputSchema["Features"].Type);
+        VBuffer<ReadOnlyMemory<char>> slotNames = default;
+        inputSchema["Features"].GetSlotNames(ref slotNames);
+        Assert.Equal(["x1", "x2", "x3"], slotNames.DenseValues().Select(n => n.ToString()));
         Assert.Equal(BooleanDataViewType.Instance, inputSchema["Label"].Type);
         Assert.Contains("features 'x1', 'x2' and 'x3'", trained.Result.Output);
         Assert.Contains("Not used: 'id' (not numeric).", trained.Result.Output);
@@ -72,7 +77,6 @@ public sealed class TrainTests(TrainedModel trained) : IDisposable
         Assert.Contains("Not used: 'id' and 'x3'.", result.Output);
         var chain = Assert.IsType<TransformerChain<ITransformer>>(new MLContext().Model.Load(modelPath, out _));
         Assert.Collection(chain,
-            t => Assert.IsType<ColumnConcatenatingTransformer>(t),
             t => Assert.IsType<NormalizingTransformer>(t),
             t => Assert.IsType<XorMlpTransformer>(t));
         XorMlpModelParameters network = Assert.IsType<XorMlpTransformer>(chain.LastTransformer).Model;

@@ -8,44 +8,51 @@ namespace XorMlNet.Cli.Commands;
 /// <summary><c>xormlnet evaluate</c>: scores a labelled CSV file with a saved model and prints its metrics and confusion matrix.</summary>
 internal static class EvaluateCommand
 {
-    public static Command Create()
+    public static Command Create(Invocation invocation)
     {
         var model = new Option<string>("--model") { Description = "The model file written by 'xormlnet train'.", Required = true };
-        var data = new Option<string>("--data") { Description = "The test data: a CSV file with a header row, the model's columns and a label.", Required = true };
-        var label = new Option<string>("--label")
+        var data = new Option<string>("--data") { Description = "The test data: a CSV file with a header row, the model's feature columns and a label.", Required = true };
+        var label = new Option<string?>("--label")
         {
-            Description = "The label column: 0/1, true/false, or a probability in [0, 1].",
-            DefaultValueFactory = _ => XorMlpEstimator.Options.Defaults.LabelColumnName,
+            Description = "The label column: 0/1, true/false, or a probability in [0, 1] [default: the model's label column].",
         };
+        var separator = CsvOptions.Separator();
         var command = new Command("evaluate", "Print accuracy, AUC, F1, log-loss and the confusion matrix of a model on labelled data.")
         {
-            model, data, label,
+            model, data, label, separator,
         };
-        command.SetAction((parse, _) => CommandRunner.Run(parse, writer =>
-            Evaluate(parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetRequiredValue(label), writer)));
+        command.SetAction((parse, _) => CommandRunner.Run(parse, invocation, context =>
+            Evaluate(parse.GetRequiredValue(model), parse.GetRequiredValue(data), parse.GetValue(label), parse.GetValue(separator), context)));
         return command;
     }
 
-    private static void Evaluate(string modelPath, string dataPath, string label, TextWriter output)
+    private static void Evaluate(string modelPath, string dataPath, string? labelOption, string? separatorOption, RunContext context)
     {
+        char? separator = CsvOptions.ParseSeparator(separatorOption);
         var mlContext = new MLContext(seed: 0);
-        (ITransformer model, DataViewSchema inputSchema) = ModelFile.Load(mlContext, modelPath);
-        DataViewSchema.Column[] required = ModelFile.RequiredColumns(model, inputSchema);
+        context.Phase = $"loading '{modelPath}'";
+        ModelFile model = ModelFile.Load(mlContext, modelPath);
+        string label = labelOption ?? model.Label?.Name
+            ?? throw new CliError($"The model '{modelPath}' does not name its label column; give it with --label.");
 
-        CsvFile csv = CsvFile.Open(dataPath);
+        context.Phase = $"reading '{dataPath}'";
+        CsvFile csv = CsvFile.Open(dataPath, separator);
         int labelIndex = csv.RequireColumn(label, "label");
-        ModelFile.CheckPresent(modelPath, required, csv);
-        CsvScan scan = CsvScan.Run(csv);
-        List<TextLoader.Column> columns = ModelFile.InputColumns(modelPath, required, scan);
-        if (!columns.Any(c => c.Name == label))
+        int[] featureIndices = model.FeatureIndices(csv);
+        CsvScan scan = CsvScan.Run(csv, context.Token);
+        foreach (int index in featureIndices)
         {
-            columns.Add(new TextLoader.Column(label, scan.LabelKind(labelIndex), labelIndex));
+            scan.RequireNumbers(index, "feature");
         }
-        IDataView scored = ModelFile.Score(model, scan.Load(mlContext, columns), modelPath, dataPath);
+        DataKind labelKind = scan.LabelKind(labelIndex);
+        IDataView scored = model.Score(
+            scan.Load(mlContext, [CsvScan.Vector(model.FeatureColumn, featureIndices), new TextLoader.Column(label, labelKind, labelIndex)]), dataPath);
 
+        context.Phase = "evaluating";
         CalibratedBinaryClassificationMetrics metrics = MetricsReport.Evaluate(mlContext, scored, label, dataPath);
-        output.WriteLine($"Metrics of '{modelPath}' on '{dataPath}' ({scan.RowCount} rows, label '{label}'):");
-        MetricsReport.WriteMetrics(output, metrics);
-        MetricsReport.WriteConfusionMatrix(output, metrics);
+        context.ThrowIfStopped();
+        context.Output.WriteLine($"Metrics of '{modelPath}' on '{dataPath}' ({scan.RowCount} rows, label '{label}'):");
+        MetricsReport.WriteMetrics(context.Output, metrics);
+        MetricsReport.WriteConfusionMatrix(context.Output, metrics);
     }
 }

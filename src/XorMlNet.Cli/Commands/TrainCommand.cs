@@ -32,7 +32,7 @@ internal static class TrainCommand
     /// <summary>How often the trainer reports progress to the live line.</summary>
     private const int ProgressInterval = 100;
 
-    public static Command Create(bool liveProgress)
+    public static Command Create(Invocation invocation)
     {
         var data = new Option<string>("--data") { Description = "The training data: a CSV file with a header row.", Required = true };
         var label = new Option<string>("--label")
@@ -62,12 +62,18 @@ internal static class TrainCommand
         };
         var normalize = new Option<bool>("--normalize") { Description = "Scale each feature to mean 0 and variance 1 first (saved with the model)." };
         var plot = new Option<string?>("--plot") { Description = "Also write the training loss curve to this PNG file." };
+        var separator = CsvOptions.Separator();
+        var progress = new Option<ProgressMode>("--progress")
+        {
+            Description = "Draw the live progress line: auto (when the output is a terminal), always, never.",
+            DefaultValueFactory = _ => ProgressMode.Auto,
+        };
 
         var command = new Command("train", "Train the network on a CSV file and save the ML.NET pipeline.")
         {
-            data, label, output, features, hidden, solver, epochs, batchSize, learningRate, seed, validationFraction, normalize, plot,
+            data, label, output, features, hidden, solver, epochs, batchSize, learningRate, seed, validationFraction, normalize, plot, separator, progress,
         };
-        command.SetAction((parse, cancellationToken) => CommandRunner.Run(parse, writer => Train(new Request
+        command.SetAction((parse, _) => CommandRunner.Run(parse, invocation, context => Train(new Request
         {
             DataPath = parse.GetRequiredValue(data),
             Label = parse.GetRequiredValue(label),
@@ -75,6 +81,13 @@ internal static class TrainCommand
             Features = parse.GetValue(features),
             Normalize = parse.GetValue(normalize),
             PlotPath = parse.GetValue(plot),
+            Separator = parse.GetValue(separator),
+            LiveProgress = parse.GetValue(progress) switch
+            {
+                ProgressMode.Always => true,
+                ProgressMode.Never => false,
+                _ => invocation.Terminal,
+            },
             Options = new XorMlpEstimator.Options
             {
                 HiddenLayerSize = parse.GetValue(hidden),
@@ -85,10 +98,23 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 ProgressInterval = ProgressInterval,
-                CancellationToken = cancellationToken,
+                CancellationToken = invocation.Interruption.Token,
             },
-        }, writer, liveProgress)));
+        }, context)));
         return command;
+    }
+
+    /// <summary>When <c>train</c> draws its live progress line.</summary>
+    public enum ProgressMode
+    {
+        /// <summary>When the output is a terminal.</summary>
+        Auto,
+
+        /// <summary>Always, even into a file or a pipe.</summary>
+        Always,
+
+        /// <summary>Never.</summary>
+        Never,
     }
 
     private sealed class Request
@@ -99,21 +125,28 @@ internal static class TrainCommand
         public string? Features { get; init; }
         public bool Normalize { get; init; }
         public string? PlotPath { get; init; }
+        public string? Separator { get; init; }
+        public bool LiveProgress { get; init; }
         public required XorMlpEstimator.Options Options { get; init; }
     }
 
-    private static void Train(Request request, TextWriter output, bool liveProgress)
+    private static void Train(Request request, RunContext context)
     {
-        ModelFile.CheckWritable(request.ModelPath, "model");
+        TextWriter output = context.Output;
+        context.Phase = "checking the options";
+        InputFile[] inputs = [new("--data", request.DataPath)];
+        OutputPath.Check(request.ModelPath, "--out", "model", inputs);
         if (request.PlotPath is not null)
         {
-            ModelFile.CheckWritable(request.PlotPath, "loss curve");
+            OutputPath.Check(request.PlotPath, "--plot", "loss curve", [.. inputs, new("--out", request.ModelPath)]);
         }
+        char? separator = CsvOptions.ParseSeparator(request.Separator);
 
-        CsvFile csv = CsvFile.Open(request.DataPath);
+        context.Phase = $"reading '{request.DataPath}'";
+        CsvFile csv = CsvFile.Open(request.DataPath, separator);
         int labelIndex = csv.RequireColumn(request.Label, "label");
         int[]? namedFeatures = request.Features is null ? null : NamedFeatures(csv, request.Features, labelIndex);
-        CsvScan scan = CsvScan.Run(csv);
+        CsvScan scan = CsvScan.Run(csv, context.Token);
         int[] featureIndices = namedFeatures ?? Enumerable.Range(0, csv.Header.Count).Where(i => i != labelIndex && scan[i].LooksNumeric).ToArray();
         if (featureIndices.Length == 0)
         {
@@ -125,48 +158,48 @@ internal static class TrainCommand
         }
         DataKind labelKind = scan.LabelKind(labelIndex);
 
+        // The features are read as one vector column: ML.NET's way with many columns, and what keeps the saved schema
+        // small (ML.NET saves each scalar column of a schema with buffers of its own: gigabytes for 100,000 columns).
         var mlContext = new MLContext(seed: 0);
-        IDataView data = scan.Load(mlContext, Enumerable.Range(0, csv.Header.Count).Select(i => new TextLoader.Column(
-            csv.Header[i],
-            i == labelIndex ? labelKind : featureIndices.Contains(i) ? DataKind.Single : DataKind.String,
-            i)));
-
+        string featureColumn = request.Label == Defaults.FeatureColumnName ? Defaults.FeatureColumnName + "_1" : Defaults.FeatureColumnName;
+        IDataView data = scan.Load(mlContext, [CsvScan.Vector(featureColumn, featureIndices), new TextLoader.Column(request.Label, labelKind, labelIndex)]);
         string[] featureNames = featureIndices.Select(i => csv.Header[i]).ToArray();
-        string featureColumn = FreeName(csv.Header, Defaults.FeatureColumnName);
+
         XorMlpEstimator.Options options = request.Options;
         options.LabelColumnName = request.Label;
         options.FeatureColumnName = featureColumn;
         var progressLine = new ProgressLine(output);
-        if (liveProgress)
+        if (request.LiveProgress)
         {
             options.Progress = progressLine.Report;
         }
         XorMlpEstimator trainer = CreateTrainer(mlContext, options);
+        EstimatorChain<XorMlpTransformer> pipeline = request.Normalize
+            ? mlContext.Transforms.NormalizeMeanVariance(featureColumn).Append(trainer)
+            : new EstimatorChain<ITransformer>().Append(trainer);
 
-        EstimatorChain<ITransformer> features = new EstimatorChain<ITransformer>()
-            .Append<ITransformer>(mlContext.Transforms.Concatenate(featureColumn, featureNames));
-        if (request.Normalize)
-        {
-            features = features.Append<ITransformer>(mlContext.Transforms.NormalizeMeanVariance(featureColumn));
-        }
-        EstimatorChain<XorMlpTransformer> pipeline = features.Append(trainer);
-
+        string separatorNote = csv.Separator == ',' ? "" : $" (separator: {csv.SeparatorName})";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training a {featureNames.Length}→{options.HiddenLayerSize}→1 network on '{csv.Path}': {scan.RowCount} rows, " +
+            $"Training a {featureNames.Length}→{options.HiddenLayerSize}→1 network on '{csv.Path}': {scan.RowCount} rows{separatorNote}, " +
             $"features {CsvFile.ListColumns(featureNames)}{(request.Normalize ? " (normalized)" : "")}, label '{request.Label}' ({labelKind})."));
-        string[] unused = Enumerable.Range(0, csv.Header.Count).Where(i => i != labelIndex && !featureIndices.Contains(i)).Select(i => csv.Header[i]).ToArray();
+        var used = new HashSet<int>(featureIndices) { labelIndex };
+        string[] unused = Enumerable.Range(0, csv.Header.Count).Where(i => !used.Contains(i)).Select(i => csv.Header[i]).ToArray();
         if (unused.Length > 0)
         {
             output.WriteLine($"Not used: {CsvFile.ListColumns(unused)}{(namedFeatures is null ? " (not numeric)" : "")}.");
         }
 
+        // The trainer's warnings (rows skipped, a model that ended saturated or worse than it started, ...) are shown as they come.
+        WarningRelay.Attach(mlContext, message => progressLine.Interrupt(() => context.Warn(message)));
+
+        context.Phase = "training";
         var clock = Stopwatch.StartNew();
         TransformerChain<XorMlpTransformer> model;
         try
         {
             model = pipeline.Fit(data);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && !context.Token.IsCancellationRequested)
         {
             throw new CliError($"Training on '{csv.Path}' failed: {Messages.OneLine(ex)}");
         }
@@ -177,31 +210,67 @@ internal static class TrainCommand
         XorMlpModelParameters network = model.LastTransformer.Model;
         output.WriteLine(Summary(network, clock.Elapsed));
 
-        ModelFile.WriteAtomically(request.ModelPath, "model", path => mlContext.Model.Save(model, data.Schema, path));
-        output.WriteLine($"Saved the model to '{request.ModelPath}'.");
-
-        CalibratedBinaryClassificationMetrics metrics;
-        try
+        context.Phase = "measuring the model on the training data";
+        IDataView scored = model.Transform(data);
+        TrainingFit fit = TrainingFit.Measure(scored, request.Label, context.Token);
+        CalibratedBinaryClassificationMetrics? metrics = null;
+        if (fit.SingleClass)
         {
-            metrics = MetricsReport.Evaluate(mlContext, model.Transform(data), request.Label, csv.Path);
+            context.Warn($"every row of '{csv.Path}' has the label {fit.MajorityClass.ToString().ToLowerInvariant()} in '{request.Label}': " +
+                "with a single class, AUC (and F1 and log-loss) are undefined; only the accuracy is shown.");
         }
-        catch (CliError ex)
+        else
         {
-            throw new CliError($"The model was saved, but: {ex.Message}");
+            if (fit.Accuracy <= fit.MajorityRate)
+            {
+                string accuracy = fit.Accuracy.ToString("P1", CultureInfo.InvariantCulture);
+                string majority = fit.MajorityRate.ToString("P1", CultureInfo.InvariantCulture);
+                throw new CliError(
+                    $"The fitted model is no better than always predicting the majority class on '{csv.Path}': accuracy {accuracy}, " +
+                    $"and predicting {fit.MajorityClass.ToString().ToLowerInvariant()} for every row scores {majority}. Nothing was written; " +
+                    "try --normalize, another --learning-rate, more --hidden units or more --epochs.");
+            }
+            metrics = MetricsReport.Evaluate(mlContext, scored, request.Label, csv.Path);
         }
-        output.WriteLine("Metrics on the training data:");
-        MetricsReport.WriteMetrics(output, metrics);
 
-        if (request.PlotPath is not null)
+        context.ThrowIfStopped();
+        context.Phase = "saving the model";
+        using var modelFile = new PendingFile(request.ModelPath, "--out", "model");
+        DataViewSchema inputSchema = ModelFile.InputSchema(featureColumn, featureNames, request.Label, data.Schema[request.Label].Type);
+        modelFile.Write(stream => mlContext.Model.Save(model, inputSchema, stream));
+        context.ThrowIfStopped();
+
+        using var plotFile = request.PlotPath is null ? null : new PendingFile(request.PlotPath, "--plot", "loss curve");
+        if (plotFile is not null)
         {
+            context.Phase = "drawing the loss curve";
             try
             {
-                XorPlots.LossCurve(network.TrainingLossHistory, network.ValidationLossHistory, request.PlotPath);
+                plotFile.Write(stream => XorPlots.LossCurve(network.TrainingLossHistory, network.ValidationLossHistory, stream));
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (ArgumentException ex)
             {
-                throw new CliError($"Cannot write the loss curve to '{request.PlotPath}': {Messages.OneLine(ex)}");
+                throw new CliError($"Cannot draw the loss curve for '{request.PlotPath}' (--plot): {Messages.OneLine(ex)}");
             }
+            context.ThrowIfStopped();
+        }
+
+        // The last check: from here on both files are moved into place and the command finishes.
+        context.ThrowIfStopped();
+        plotFile?.Commit();
+        modelFile.Commit();
+        output.WriteLine($"Saved the model to '{request.ModelPath}'.");
+        output.WriteLine("Metrics on the training data:");
+        if (metrics is null)
+        {
+            MetricsReport.WriteAccuracy(output, fit.Accuracy);
+        }
+        else
+        {
+            MetricsReport.WriteMetrics(output, metrics);
+        }
+        if (request.PlotPath is not null)
+        {
             output.WriteLine($"Wrote the loss curve to '{request.PlotPath}'.");
         }
     }
@@ -215,6 +284,7 @@ internal static class TrainCommand
             throw new CliError("--features names no column; give a comma-separated list such as --features x1,x2.");
         }
         var indices = new List<int>(names.Length);
+        var seen = new HashSet<int>();
         foreach (string name in names)
         {
             int index = csv.RequireColumn(name, "feature");
@@ -222,7 +292,7 @@ internal static class TrainCommand
             {
                 throw new CliError($"--features names the label column '{name}'; a column cannot be both.");
             }
-            if (indices.Contains(index))
+            if (!seen.Add(index))
             {
                 throw new CliError($"--features names the column '{name}' twice.");
             }
@@ -245,17 +315,6 @@ internal static class TrainCommand
             string prefix = flag is null ? "" : value is null ? $"{flag}: " : string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: ");
             throw new CliError(prefix + Messages.OneLine(ex));
         }
-    }
-
-    /// <summary>"Features", or "Features_1", "Features_2", ... when the file already has such a column.</summary>
-    private static string FreeName(IReadOnlyList<string> taken, string name)
-    {
-        string candidate = name;
-        for (int n = 1; taken.Contains(candidate); n++)
-        {
-            candidate = $"{name}_{n}";
-        }
-        return candidate;
     }
 
     private static string Summary(XorMlpModelParameters network, TimeSpan elapsed)

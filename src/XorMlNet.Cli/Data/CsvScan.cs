@@ -93,12 +93,14 @@ internal sealed class CsvScan
 
     /// <summary>Reads every row of <paramref name="file"/>, which must have at least one.</summary>
     /// <exception cref="CliError">A row is malformed, or there are no data rows.</exception>
-    public static CsvScan Run(CsvFile file)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static CsvScan Run(CsvFile file, CancellationToken cancellationToken)
     {
         var columns = Enumerable.Range(0, file.Header.Count).Select(i => new ColumnProfile(i)).ToArray();
         int rows = 0;
         foreach (CsvRecord record in file.ReadRecords())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             rows++;
             foreach (ColumnProfile column in columns)
             {
@@ -122,7 +124,7 @@ internal sealed class CsvScan
         {
             throw new CliError(cell.Text.Trim().Length == 0
                 ? $"{Where(cell, index)} is empty; every {role} cell must hold a number."
-                : $"{Where(cell, index)}: '{cell.Text}' is not {NumberProblem(cell.Text)} (a {role} column must hold numbers only).");
+                : $"{Where(cell, index)}: '{Messages.Quote(cell.Text)}' is not {NumberProblem(cell.Text)} (a {role} column must hold numbers only){DecimalCommaHint(cell.Text)}.");
         }
     }
 
@@ -132,7 +134,7 @@ internal sealed class CsvScan
     {
         if (_columns[index].FirstNotBoolean is { } cell)
         {
-            throw new CliError($"{Where(cell, index)}: '{cell.Text}' is not a Boolean (a {role} column must hold 0/1 or true/false).");
+            throw new CliError($"{Where(cell, index)}: '{Messages.Quote(cell.Text)}' is not a Boolean (a {role} column must hold 0/1 or true/false).");
         }
     }
 
@@ -154,16 +156,42 @@ internal sealed class CsvScan
         }
         if (First(column.FirstText, column.FirstOutsideUnit) is { } bad)
         {
-            throw new CliError($"{Where(bad, index)}: '{bad.Text}' is not a label; write 0/1, true/false, or a probability in [0, 1].");
+            throw new CliError($"{Where(bad, index)}: '{Messages.Quote(bad.Text)}' is not a label; write 0/1, true/false, or a probability in [0, 1].");
         }
         return DataKind.Single;
     }
 
     /// <summary>Loads the scanned file with ML.NET's <c>TextLoader</c>, reading the given columns.</summary>
     public IDataView Load(MLContext mlContext, IEnumerable<TextLoader.Column> columns)
-        => mlContext.Data.LoadFromTextFile(File.Path, columns.ToArray(), separatorChar: ',', hasHeader: true, allowQuoting: true);
+        => mlContext.Data.LoadFromTextFile(File.Path, columns.ToArray(), separatorChar: File.Separator, hasHeader: true, allowQuoting: true);
 
-    private string Where(Cell cell, int index) => $"'{File.Path}', row {cell.Row} (line {cell.Line}), column '{File.Header[index]}'";
+    /// <summary>
+    /// A <c>TextLoader</c> column that reads the file's columns <paramref name="indices"/>, in that order, as one
+    /// vector of <see cref="float"/> named <paramref name="name"/> (consecutive indices become one range).
+    /// </summary>
+    public static TextLoader.Column Vector(string name, IReadOnlyList<int> indices)
+    {
+        var ranges = new List<TextLoader.Range>();
+        for (int start = 0; start < indices.Count;)
+        {
+            int end = start;
+            while (end + 1 < indices.Count && indices[end + 1] == indices[end] + 1)
+            {
+                end++;
+            }
+            ranges.Add(new TextLoader.Range(indices[start], indices[end]));
+            start = end + 1;
+        }
+        return new TextLoader.Column(name, DataKind.Single, ranges.ToArray());
+    }
+
+    private string Where(Cell cell, int index) => $"'{File.Path}', row {cell.Row} (line {cell.Line}), column '{Messages.Quote(File.Header[index])}'";
+
+    /// <summary>A hint for "0,5" in a file separated by semicolons: numbers are written with a decimal point.</summary>
+    private string DecimalCommaHint(string text)
+        => File.Separator != ',' && double.TryParse(text.Trim().Replace(',', '.'), NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? "; write numbers with a decimal point"
+            : "";
 
     private static string NumberProblem(string text)
     {

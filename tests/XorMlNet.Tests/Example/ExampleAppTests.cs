@@ -20,11 +20,15 @@ public sealed class ExampleAppTests : IDisposable
         Assert.All(rows, row => Assert.EndsWith(row.Contains("      0 ") ? "False" : "True", row.TrimEnd()));
         Assert.True(new FileInfo(Path.Combine(_folder.FullName, "xor-model.zip")).Length > 0);
         Assert.Empty(_folder.GetFiles("*.tmp"));
+        // Output to a file or a pipe gets no progress redraws: no carriage return, and the lines stand apart.
+        Assert.DoesNotContain('\r', output);
+        Assert.Equal("Training the 2-2-1 sigmoid network on XOR...", result.OutputLines[0]);
+        Assert.StartsWith("Stopped after ", result.OutputLines[1]);
     }
 
     [Theory]
-    [InlineData("missing.zip", "Cannot load the model 'missing.zip'")]
-    [InlineData("not-a-model.zip", "Cannot load the model 'not-a-model.zip'")]
+    [InlineData("missing.zip", "Cannot load the model 'missing.zip': Could not find file")]
+    [InlineData("not-a-model.zip", "Cannot load the model 'not-a-model.zip': it is not a model file (a model is the zip archive that mlContext.Model.Save writes).")]
     public void ScoreOnly_WithAMissingOrUnreadableModel_PrintsOneLineAndFails(string file, string expected)
     {
         File.WriteAllText(Path.Combine(_folder.FullName, "not-a-model.zip"), "this is not a zip");
