@@ -21,9 +21,11 @@ namespace XorMlNet;
 /// </summary>
 /// <remarks>
 /// Saved inside ML.NET's model zip by <c>mlContext.Model.Save</c>; the layout of its entry is documented, field by
-/// field, in docs/model-format.md, and every field is validated on load.
+/// field, in docs/model-format.md, and every field is validated on load. It tells ML.NET, as its calibrated models do,
+/// that it produces a probability beside its score, so that ML.NET's multiclass meta-trainers use σ(Z2) as it is
+/// rather than fitting a calibrator on top of it.
 /// </remarks>
-public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, IValueMapperDist
+public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, IValueMapperDist, IDistPredictorProducing<float, float>
 {
     internal const string LoaderSignature = "XorMlpModelParams";
     internal const string RegistrationName = nameof(XorMlpModelParameters);
