@@ -155,8 +155,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         network.InitializeNormal(new NumpyRandom((uint)_options.Seed), _options.InitialWeightScale);
         channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
 
+        Options used = _options.Clone();
+        used.L2Regularization = _options.ResolveL2(train.RowCount);
         Action<TrainingProgress>? userProgress = _options.Progress;
-        TrainingSettings settings = _options.ToTrainingSettings(progress =>
+        TrainingSettings settings = used.ToTrainingSettings(progress =>
         {
             channel.Info(double.IsNaN(progress.ValidationLoss)
                 ? $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s."
@@ -174,7 +176,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             channel.Warning(failure);
         }
 
-        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, _options);
+        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, used);
     }
 
     /// <summary>
@@ -208,7 +210,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
                 $"Lower LearningRate (now {_options.LearningRate} with {_options.Solver}) or InitialWeightScale (now {_options.InitialWeightScale}), " +
                 $"or standardize the features (NormalizeFeatures, now {_options.NormalizeFeatures}).",
             StopReason.NoImprovement =>
-                $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}); " +
+                $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}) or the loss of always predicting the base rate; " +
                 $"the model predicts no better than at the start. Train for more epochs (NumberOfEpochs, now {_options.NumberOfEpochs}), " +
                 $"try another Solver (now {_options.Solver}) or LearningRate (now {_options.LearningRate}), or standardize the features " +
                 $"(NormalizeFeatures, now {_options.NormalizeFeatures}).",

@@ -235,6 +235,9 @@ public static class NetworkTrainer
         private readonly T _lambda;
         private readonly NumpyRandom? _restartRandom;
         private int _solverSteps;
+
+        /// <summary>The last epoch's training MSE without the L2 penalty: what <see cref="TrainingSettings.LossTolerance"/> compares.</summary>
+        private double _dataLoss;
         private bool _initialDrawReplayed;
 
         public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows)
@@ -401,7 +404,7 @@ public static class NetworkTrainer
                     progressEpoch = epoch;
                 }
 
-                if (loss < lossTolerance)
+                if (_dataLoss < lossTolerance)
                 {
                     stop = StopReason.LossToleranceReached;
                 }
@@ -484,7 +487,10 @@ public static class NetworkTrainer
         /// </summary>
         private StopReason? Verdict(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double firstLoss, double bestLoss, double lastLoss, int epochsRun)
         {
-            if (!Improved(firstLoss, bestLoss))
+            // The baseline is the better of the start and the best constant prediction (the mean target, whose MSE is
+            // the targets' variance): a network that only learnt the base rate predicts the majority class.
+            double baseline = Math.Min(firstLoss, ConstantPredictionLoss(y));
+            if (!Improved(baseline, bestLoss))
             {
                 if (HasDiverged(firstLoss, bestLoss, lastLoss))
                 {
@@ -493,6 +499,23 @@ public static class NetworkTrainer
                 return StopReason.NoImprovement;
             }
             return HasConstantOutput(x, y) ? StopReason.ConstantOutput : null;
+        }
+
+        /// <summary>The MSE of predicting the mean target for every row: the targets' (population) variance.</summary>
+        private static double ConstantPredictionLoss(ReadOnlySpan<T> y)
+        {
+            double sum = 0;
+            foreach (T value in y)
+            {
+                sum += double.CreateChecked(value);
+            }
+            double mean = sum / y.Length, squares = 0;
+            foreach (T value in y)
+            {
+                double deviation = double.CreateChecked(value) - mean;
+                squares += deviation * deviation;
+            }
+            return squares / y.Length;
         }
 
         /// <summary>Whether a run (or attempt) that started at <paramref name="first"/> got 1 % below it at its best.</summary>
@@ -535,9 +558,9 @@ public static class NetworkTrainer
         }
 
         /// <summary>
-        /// The setting most likely behind a divergence: L2Regularization when its own term is unstable for the solver
-        /// (gradient descent on λ/2·w² multiplies w by 1 − LearningRate·λ each step, which grows when LearningRate·λ &gt; 2,
-        /// and with momentum μ when it exceeds 2(1 + μ)); otherwise LearningRate. Initial weights that are not finite
+        /// The setting most likely behind a divergence: L2Regularization when it is 1 or more and its own term is unstable
+        /// for the solver (gradient descent on λ/2·w² multiplies w by 1 − LearningRate·λ each step, which grows when
+        /// LearningRate·λ &gt; 2, and with momentum μ when it exceeds 2(1 + μ)); otherwise LearningRate. Initial weights that are not finite
         /// are caught before the first epoch and blamed on InitialWeightScale.
         /// </summary>
         private string OptionAtFault()
@@ -550,7 +573,11 @@ public static class NetworkTrainer
                 Solver.Momentum => 2 * (1 + settings.Momentum),
                 _ => double.PositiveInfinity, // Adam's step is bounded by LearningRate whatever the gradient.
             };
-            return l2Step > stableL2Step ? nameof(TrainingSettings.L2Regularization) : nameof(TrainingSettings.LearningRate);
+            // A penalty weight of 1 or more outweighs the MSE's own gradient (at most 2 · ¼ per unit of a weight's
+            // input); below that, an unstable step is the learning rate's doing.
+            return l2Step > stableL2Step && settings.L2Regularization >= 1
+                ? nameof(TrainingSettings.L2Regularization)
+                : nameof(TrainingSettings.LearningRate);
         }
 
         private TrainingDivergedException Diverged(int epoch, string what, string option)
@@ -611,7 +638,8 @@ public static class NetworkTrainer
                 }
                 StepSolver();
             }
-            return squaredErrorSum / _rows + weightedPenalty / _rows;
+            _dataLoss = squaredErrorSum / _rows;
+            return _dataLoss + weightedPenalty / _rows;
         }
 
         /// <summary>

@@ -74,8 +74,9 @@ public enum StopReason
     EarlyStopping = 2,
 
     /// <summary>
-    /// Failure: no epoch's training loss went 1 % below the first epoch's, so the network learnt nothing; it is
-    /// given back the weights of its best epoch, which predict no better than at the start.
+    /// Failure: no epoch's training loss went 1 % below the first epoch's, nor below the loss of the best constant
+    /// prediction (the targets' variance), so the network learnt nothing beyond the base rate: it predicts no better
+    /// than the majority class. It is given back the weights of its best epoch.
     /// </summary>
     NoImprovement = 3,
 

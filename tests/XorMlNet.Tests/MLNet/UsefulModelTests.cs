@@ -165,10 +165,10 @@ public class UsefulModelTests
     {
         (Row[] train, Row[] test) = (Table(1000, 13, seed: 4, scale: 40, offset: RawOffsets), Table(1000, 13, seed: 5, scale: 40, offset: RawOffsets));
 
-        (XorMlpModelParameters model, List<string> warnings, _) = Fit(train, test,
+        (XorMlpModelParameters model, List<string> warnings, double accuracy) = Fit(train, test,
             new XorMlpEstimator.Options { HiddenLayerSize = 16, NormalizeFeatures = FeatureNormalization.No, NumberOfEpochs = 2000 });
 
-        Assert.Contains(model.StopReason, new[] { StopReason.NoImprovement, StopReason.ConstantOutput });
+        Assert.True(model.StopReason is StopReason.NoImprovement or StopReason.ConstantOutput, $"{model.StopReason}, accuracy {accuracy}");
         Assert.Contains(warnings, w => w.Contains("NormalizeFeatures, now No"));
     }
 

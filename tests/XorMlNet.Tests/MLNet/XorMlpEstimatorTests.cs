@@ -52,6 +52,7 @@ public class XorMlpEstimatorTests
         XorMlpTransformer fitted = model.LastTransformer;
         Assert.Equal(3, fitted.Model.HiddenSize);
         Assert.Equal(5000, fitted.Model.TrainingOptions.NumberOfEpochs);
+        Assert.True(fitted.Model.StopReason == StopReason.LossToleranceReached, $"{fitted.Model.StopReason} after {fitted.Model.EpochsRun} epochs, loss {fitted.Model.TrainingLossHistory[^1]}");
         var predictions = mlContext.Data.CreateEnumerable<XorData.Prediction>(model.Transform(data), false);
         Assert.Equal(XorData.Rows.Select(r => r.Label), predictions.Select(p => p.PredictedLabel));
     }
