@@ -157,6 +157,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
 
         Options used = _options.Clone();
         used.L2Regularization = _options.ResolveL2(train.RowCount);
+        used.LearningRate = _options.ResolveLearningRate();
         Action<TrainingProgress>? userProgress = _options.Progress;
         TrainingSettings settings = used.ToTrainingSettings(progress =>
         {
@@ -171,7 +172,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         {
             channel.Info($"The weights of epoch {result.BestEpoch} (loss {result.BestLoss:G6}) are kept: later epochs did worse.");
         }
-        if (Failure(result) is string failure)
+        if (Failure(result, used) is string failure)
         {
             channel.Warning(failure);
         }
@@ -199,7 +200,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     }
 
     /// <summary>The warning for a run that did not produce a useful model, naming what to change; null for a run that learnt.</summary>
-    private string? Failure(TrainingResult result)
+    private static string? Failure(TrainingResult result, Options used)
     {
         string start = result.TrainingLoss.Count > 0 ? $"{result.TrainingLoss[0]:G4}" : "?";
         return result.StopReason switch
@@ -207,17 +208,17 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             StopReason.NoImprovement when result.FinalTrainingLoss > result.TrainingLoss[0] =>
                 $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}) and ended at " +
                 $"{result.FinalTrainingLoss:G4}; the model kept is that of epoch {result.BestEpoch} and predicts no better than at the start. " +
-                $"Lower LearningRate (now {_options.LearningRate} with {_options.Solver}) or InitialWeightScale (now {_options.InitialWeightScale}), " +
-                $"or standardize the features (NormalizeFeatures, now {_options.NormalizeFeatures}).",
+                $"Lower LearningRate (now {used.LearningRate} with {used.Solver}) or InitialWeightScale (now {used.InitialWeightScale}), " +
+                $"or standardize the features (NormalizeFeatures, now {used.NormalizeFeatures}).",
             StopReason.NoImprovement =>
                 $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}) or the loss of always predicting the base rate; " +
-                $"the model predicts no better than at the start. Train for more epochs (NumberOfEpochs, now {_options.NumberOfEpochs}), " +
-                $"try another Solver (now {_options.Solver}) or LearningRate (now {_options.LearningRate}), or standardize the features " +
-                $"(NormalizeFeatures, now {_options.NormalizeFeatures}).",
+                $"the model predicts no better than at the start. Train for more epochs (NumberOfEpochs, now {used.NumberOfEpochs}), " +
+                $"try another Solver (now {used.Solver}) or LearningRate (now {used.LearningRate}), or standardize the features " +
+                $"(NormalizeFeatures, now {used.NormalizeFeatures}).",
             StopReason.ConstantOutput =>
                 $"The trained model gives every training row the same probability, so it predicts one class: its hidden units are saturated " +
-                $"or the features are too small or too alike to move them. Standardize the features (NormalizeFeatures, now {_options.NormalizeFeatures}), " +
-                $"or lower LearningRate (now {_options.LearningRate}) or InitialWeightScale (now {_options.InitialWeightScale}).",
+                $"or the features are too small or too alike to move them. Standardize the features (NormalizeFeatures, now {used.NormalizeFeatures}), " +
+                $"or lower LearningRate (now {used.LearningRate}) or InitialWeightScale (now {used.InitialWeightScale}).",
             _ => null,
         };
     }

@@ -79,11 +79,22 @@ public class UsefulModelTests
     }
 
     [Fact]
-    public void Adam_AtTheDefaultLearningRate_DivergesNamingLearningRate()
+    public void Adam_AtMomentumsLearningRate_DivergesNamingLearningRate()
     {
-        TrainingDivergedException error = Diverges(Small.Value.Train, new XorMlpEstimator.Options { HiddenLayerSize = 16, Solver = Solver.Adam });
+        TrainingDivergedException error = Diverges(Small.Value.Train, new XorMlpEstimator.Options { HiddenLayerSize = 16, Solver = Solver.Adam, LearningRate = 4 });
 
         Assert.Equal("LearningRate", error.OptionName);
+    }
+
+    [Fact]
+    public void Adam_AtItsDefaultLearningRate_Learns()
+    {
+        (XorMlpModelParameters model, List<string> warnings, double accuracy) = Fit(Small.Value.Train, Small.Value.Test,
+            new XorMlpEstimator.Options { HiddenLayerSize = 16, Solver = Solver.Adam });
+
+        Assert.Empty(warnings);
+        Assert.Equal(XorMlpEstimator.Options.Defaults.AdamLearningRate, model.TrainingOptions.LearningRate);
+        Assert.True(accuracy > 0.9, $"accuracy {accuracy}");
     }
 
     [Theory]
