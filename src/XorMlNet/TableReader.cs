@@ -31,6 +31,10 @@ internal static class TableReader
         public ReadOnlySpan<float> Features => features.AsSpan(0, RowCount * FeatureCount);
 
         public ReadOnlySpan<float> Labels => labels.AsSpan(0, RowCount);
+
+        /// <summary>Applies x′ = (x − offset) · scale to every row, in place (the table owns its arrays).</summary>
+        public void Standardize(ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
+            => FeatureScaling.Apply(features.AsSpan(0, RowCount * FeatureCount), offset, scale);
     }
 
     public static Table Read(IChannel channel, RoleMappedData data, string role)

@@ -136,12 +136,30 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         }
         int parameterCount = CheckNetworkFits(train.FeatureCount, _options.HiddenLayerSize);
 
+        float[] offset = [], scale = [];
+        bool standardize = _options.NormalizeFeatures switch
+        {
+            FeatureNormalization.Yes => true,
+            FeatureNormalization.No => false,
+            _ => !trainContext.TrainingSet.Schema.Feature!.Value.IsNormalized(),
+        };
+        if (standardize)
+        {
+            (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+            train.Standardize(offset, scale);
+            validation.Standardize(offset, scale);
+            channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
+        }
+
         var network = new TwoLayerNetwork<float>(train.FeatureCount, _options.HiddenLayerSize);
         network.InitializeNormal(new NumpyRandom((uint)_options.Seed), _options.InitialWeightScale);
         channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
 
+        Options used = _options.Clone();
+        used.L2Regularization = _options.ResolveL2(train.RowCount);
+        used.LearningRate = _options.ResolveLearningRate();
         Action<TrainingProgress>? userProgress = _options.Progress;
-        TrainingSettings settings = _options.ToTrainingSettings(progress =>
+        TrainingSettings settings = used.ToTrainingSettings(progress =>
         {
             channel.Info(double.IsNaN(progress.ValidationLoss)
                 ? $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s."
@@ -149,9 +167,17 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             userProgress?.Invoke(progress);
         });
         TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
-        channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.TrainingLoss[^1]:G6}.");
+        channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.FinalTrainingLoss:G6}.");
+        if (result.BestEpoch != result.EpochsRun)
+        {
+            channel.Info($"The weights of epoch {result.BestEpoch} (loss {result.BestLoss:G6}) are kept: later epochs did worse.");
+        }
+        if (Failure(result, used) is string failure)
+        {
+            channel.Warning(failure);
+        }
 
-        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, result, _options);
+        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, used);
     }
 
     /// <summary>
@@ -171,6 +197,30 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
                 $"which with its training state needs {bytes / (1 << 20)} MiB; {available / (1 << 20)} MiB are available. Choose a smaller HiddenLayerSize.");
         }
         return (int)parameters;
+    }
+
+    /// <summary>The warning for a run that did not produce a useful model, naming what to change; null for a run that learnt.</summary>
+    private static string? Failure(TrainingResult result, Options used)
+    {
+        string start = result.TrainingLoss.Count > 0 ? $"{result.TrainingLoss[0]:G4}" : "?";
+        return result.StopReason switch
+        {
+            StopReason.NoImprovement when result.FinalTrainingLoss > result.TrainingLoss[0] =>
+                $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}) and ended at " +
+                $"{result.FinalTrainingLoss:G4}; the model kept is that of epoch {result.BestEpoch} and predicts no better than at the start. " +
+                $"Lower LearningRate (now {used.LearningRate} with {used.Solver}) or InitialWeightScale (now {used.InitialWeightScale}), " +
+                $"or standardize the features (NormalizeFeatures, now {used.NormalizeFeatures}).",
+            StopReason.NoImprovement =>
+                $"Training did not learn: in {result.EpochsRun} epochs the training loss never went 1 % below its start ({start}) or the loss of always predicting the base rate; " +
+                $"the model predicts no better than at the start. Train for more epochs (NumberOfEpochs, now {used.NumberOfEpochs}), " +
+                $"try another Solver (now {used.Solver}) or LearningRate (now {used.LearningRate}), or standardize the features " +
+                $"(NormalizeFeatures, now {used.NormalizeFeatures}).",
+            StopReason.ConstantOutput =>
+                $"The trained model gives every training row the same probability, so it predicts one class: its hidden units are saturated " +
+                $"or the features are too small or too alike to move them. Standardize the features (NormalizeFeatures, now {used.NormalizeFeatures}), " +
+                $"or lower LearningRate (now {used.LearningRate}) or InitialWeightScale (now {used.InitialWeightScale}).",
+            _ => null,
+        };
     }
 
     private static Options Validate(Options options)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Collections.ObjectModel;
 using System.Runtime.Intrinsics;
 using Microsoft.ML;
@@ -32,6 +33,9 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     private const string ModelSignature = "XORMLP P";
     private const uint FormatVersion1 = 0x00010001;
 
+    /// <summary>Adds EpochsRun, the loss histories' stride, the standardization and the NormalizeFeatures option.</summary>
+    private const uint FormatVersion2 = 0x00010002;
+
     private readonly float[] _parameters;
     private readonly LossHistory _trainingLoss;
     private readonly LossHistory _validationLoss;
@@ -39,13 +43,14 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     private readonly RowWeights _rowWeights;
 
     internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
-        TrainingResult result, XorMlpEstimator.Options options)
-        : this(env, inputSize, hiddenSize, parameters.ToArray(), result.TrainingLossValues, result.ValidationLossValues,
-            result.StopReason, result.Restarts, options.Clone())
+        float[] featureOffset, float[] featureScale, TrainingResult result, XorMlpEstimator.Options options)
+        : this(env, inputSize, hiddenSize, parameters.ToArray(), featureOffset, featureScale, result.TrainingLossValues,
+            result.ValidationLossValues, result.StopReason, result.Restarts, options.Clone())
     {
     }
 
     private XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, float[] parameters,
+        float[] featureOffset, float[] featureScale,
         LossHistory trainingLoss, LossHistory validationLoss, StopReason stopReason, int restarts, XorMlpEstimator.Options options)
         : base(env, RegistrationName)
     {
@@ -71,7 +76,9 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         W1 = ReadOnlySlice(0, w1);
         B1 = ReadOnlySlice(w1, hiddenSize);
         W2 = ReadOnlySlice(w1 + hiddenSize, hiddenSize);
-        _rowWeights = new RowWeights(inputSize, hiddenSize, parameters);
+        _rowWeights = new RowWeights(inputSize, hiddenSize, parameters, featureOffset, featureScale);
+        FeatureOffset = Array.AsReadOnly(featureOffset);
+        FeatureScale = Array.AsReadOnly(featureScale);
     }
 
     /// <summary>Number of features the model takes, d.</summary>
@@ -92,14 +99,33 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     /// <summary>The output bias.</summary>
     public float B2 => _parameters[^1];
 
-    /// <summary>The training loss (MSE) of each epoch run, before that epoch's update.</summary>
+    /// <summary>
+    /// The standardization the network was trained behind, as ML.NET's affine normalizer stores it: the network sees
+    /// x′ = (x − FeatureOffset) · <see cref="FeatureScale"/>, feature by feature, and scoring applies it. d values
+    /// (the training rows' means), or empty when the model takes the features as they are
+    /// (<see cref="XorMlpEstimator.Options.NormalizeFeatures"/>).
+    /// </summary>
+    public IReadOnlyList<float> FeatureOffset { get; }
+
+    /// <summary>
+    /// d values (1 / the training rows' standard deviation; 1 for a constant column), or empty; see <see cref="FeatureOffset"/>.
+    /// </summary>
+    public IReadOnlyList<float> FeatureScale { get; }
+
+    /// <summary>
+    /// The training loss (MSE) of the epochs run, each before its epoch's update: every epoch, unless more than
+    /// 524,288 ran; then every <see cref="LossHistoryStride"/>-th (value k is epoch (k + 1) · stride).
+    /// </summary>
     public IReadOnlyList<double> TrainingLossHistory => _trainingLoss;
 
-    /// <summary>The validation loss after each epoch; empty when training had no validation rows.</summary>
+    /// <summary>The validation loss after the same epochs as <see cref="TrainingLossHistory"/>; empty when training had no validation rows.</summary>
     public IReadOnlyList<double> ValidationLossHistory => _validationLoss;
 
+    /// <summary>Epochs between two values of the loss histories: 1 unless more than 524,288 epochs ran; a power of two.</summary>
+    public int LossHistoryStride => _trainingLoss.Stride;
+
     /// <summary>Epochs run in all, counted over every attempt when training restarted.</summary>
-    public int EpochsRun => _trainingLoss.Count;
+    public int EpochsRun => _trainingLoss.Epochs;
 
     /// <summary>Why training ended.</summary>
     public StopReason StopReason { get; }
@@ -190,7 +216,23 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
                     $"The model was trained on {_weights.Inputs} features, but this row has {features.Length}.", nameof(features));
             }
             ReadOnlySpan<float> x = features.GetValues();
-            if (!features.IsDense || x.Length != _dense.Length)
+            if (_weights.Standardizes)
+            {
+                // The kernel reads a multiple of 8 features; the padding stays zero.
+                int d = _weights.Inputs;
+                Span<float> row = _dense.AsSpan(0, d);
+                if (features.IsDense)
+                {
+                    FeatureScaling.Apply(x, _weights.Offset, _weights.Scale, row);
+                }
+                else
+                {
+                    features.CopyTo(row);
+                    FeatureScaling.Apply(row, _weights.Offset, _weights.Scale, row);
+                }
+                x = _dense;
+            }
+            else if (!features.IsDense || x.Length != _dense.Length)
             {
                 // The kernel reads a multiple of 8 features; the padding stays zero.
                 features.CopyTo(_dense.AsSpan(0, features.Length));
@@ -212,8 +254,8 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: ModelSignature,
-        verWrittenCur: FormatVersion1,
-        verReadableCur: FormatVersion1,
+        verWrittenCur: FormatVersion2,
+        verReadableCur: FormatVersion2,
         verWeCanReadBack: FormatVersion1,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(XorMlpModelParameters).Assembly.GetName().Name);
@@ -229,11 +271,12 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         base.SaveCore(ctx);
         ctx.SetVersionInfo(GetVersionInfo());
 
-        // Payload:
+        // Payload (format 0x00010002):
         // int32 InputSize d, int32 HiddenSize H, int32 WeightCount (= (d + 2)·H + 1),
         // float32[WeightCount] weights [W1 (d×H row-major) | b1 (H) | W2 (H) | b2],
-        // int32 StopReason, int32 Restarts,
+        // int32 StopReason, int32 Restarts, int32 EpochsRun, int32 LossHistoryStride,
         // int32 TrainingLossCount, float64[TrainingLossCount], int32 ValidationLossCount, float64[ValidationLossCount],
+        // int32 StandardizedCount (0 or d), float32[StandardizedCount] FeatureOffset, float32[StandardizedCount] FeatureScale,
         // saved options (XorMlpEstimator.Options.WriteTo).
         var payload = new PayloadWriter();
         payload.WriteInt32(InputSize);
@@ -242,8 +285,13 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         payload.WriteSingles(_parameters);
         payload.WriteInt32((int)StopReason);
         payload.WriteInt32(Restarts);
+        payload.WriteInt32(_trainingLoss.Epochs);
+        payload.WriteInt32(_trainingLoss.Stride);
         WriteHistory(payload, _trainingLoss);
         WriteHistory(payload, _validationLoss);
+        payload.WriteInt32(_rowWeights.Offset.Length);
+        payload.WriteSingles(_rowWeights.Offset);
+        payload.WriteSingles(_rowWeights.Scale);
         _options.WriteTo(payload);
         byte[] bytes = payload.ToArray();
 
@@ -313,7 +361,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
 
         try
         {
-            return Read(env, new PayloadReader(payload, entry));
+            return Read(env, new PayloadReader(payload, entry), ctx.Header.ModelVerWritten);
         }
         catch (InvalidDataException ex)
         {
@@ -322,8 +370,10 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         }
     }
 
-    private static XorMlpModelParameters Read(IHostEnvironment env, PayloadReader reader)
+    /// <summary>Reads a payload of format <paramref name="version"/> (0x00010001 or 0x00010002; docs/model-format.md).</summary>
+    private static XorMlpModelParameters Read(IHostEnvironment env, PayloadReader reader, uint version)
     {
+        bool version1 = version < FormatVersion2;
         int inputSize = reader.ReadInt32("InputSize");
         int hiddenSize = reader.ReadInt32("HiddenSize");
         if (inputSize < 1 || hiddenSize < 1)
@@ -340,7 +390,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         }
         float[] parameters = reader.ReadFiniteSingles(weightCount, "Weights");
         int stopReason = reader.ReadInt32("StopReason");
-        if (!Enum.IsDefined((StopReason)stopReason))
+        if (!Enum.IsDefined((StopReason)stopReason) || (version1 && stopReason > (int)StopReason.EarlyStopping))
         {
             throw reader.Fail($"StopReason {stopReason} is unknown");
         }
@@ -349,16 +399,72 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         {
             throw reader.Fail($"Restarts {restarts} is negative");
         }
-        LossHistory trainingLoss = LossHistory.From(reader.ReadDoubles(reader.ReadCount("TrainingLossCount", sizeof(double)), "TrainingLoss"));
-        LossHistory validationLoss = LossHistory.From(reader.ReadDoubles(reader.ReadCount("ValidationLossCount", sizeof(double)), "ValidationLoss"));
-        XorMlpEstimator.Options options = XorMlpEstimator.Options.ReadFrom(ref reader);
+        LossHistory trainingLoss, validationLoss;
+        float[] offset = [], scale = [];
+        if (version1)
+        {
+            // Every epoch, unbounded: read value by value into bounded histories, which downsample past their capacity.
+            trainingLoss = ReadVersion1History(ref reader, "TrainingLoss");
+            validationLoss = ReadVersion1History(ref reader, "ValidationLoss");
+        }
+        else
+        {
+            int epochs = reader.ReadInt32("EpochsRun");
+            int stride = reader.ReadInt32("LossHistoryStride");
+            if (epochs < 1 || stride < 1 || !BitOperations.IsPow2(stride))
+            {
+                throw reader.Fail($"EpochsRun {epochs} must be at least 1 and LossHistoryStride {stride} a power of two");
+            }
+            int count = reader.ReadCount("TrainingLossCount", sizeof(double));
+            if (count != epochs / stride || count > LossHistory.Capacity)
+            {
+                throw reader.Fail($"TrainingLossCount {count} must be EpochsRun / LossHistoryStride = {epochs / stride}, at most {LossHistory.Capacity}");
+            }
+            trainingLoss = LossHistory.From(reader.ReadDoubles(count, "TrainingLoss"), stride, epochs);
+            int validationCount = reader.ReadCount("ValidationLossCount", sizeof(double));
+            if (validationCount != 0 && validationCount != count)
+            {
+                throw reader.Fail($"ValidationLossCount {validationCount} must be 0 or TrainingLossCount {count}");
+            }
+            validationLoss = LossHistory.From(reader.ReadDoubles(validationCount, "ValidationLoss"), stride, validationCount == 0 ? 0 : epochs);
+            int standardized = reader.ReadInt32("StandardizedCount");
+            if (standardized != 0 && standardized != inputSize)
+            {
+                throw reader.Fail($"StandardizedCount {standardized} must be 0 or InputSize {inputSize}");
+            }
+            offset = reader.ReadFiniteSingles(standardized, "FeatureOffset");
+            scale = reader.ReadFiniteSingles(standardized, "FeatureScale");
+            if (Array.Exists(scale, v => !(v > 0)))
+            {
+                throw reader.Fail("every FeatureScale must be positive");
+            }
+        }
+        XorMlpEstimator.Options options = XorMlpEstimator.Options.ReadFrom(ref reader,
+            version1 ? FeatureNormalization.No : XorMlpEstimator.Options.Defaults.NormalizeFeatures);
         reader.EnsureEnd();
         if (options.HiddenLayerSize != hiddenSize)
         {
             throw reader.Fail($"HiddenSize {hiddenSize} disagrees with the saved option HiddenLayerSize {options.HiddenLayerSize}");
         }
-        return new XorMlpModelParameters(env, inputSize, hiddenSize, parameters, trainingLoss, validationLoss,
+        if (!version1 && options.NormalizeFeatures != FeatureNormalization.Auto
+            && (options.NormalizeFeatures == FeatureNormalization.No) != (offset.Length == 0))
+        {
+            throw reader.Fail($"the saved option NormalizeFeatures {options.NormalizeFeatures} disagrees with StandardizedCount {offset.Length}");
+        }
+        return new XorMlpModelParameters(env, inputSize, hiddenSize, parameters, offset, scale, trainingLoss, validationLoss,
             (StopReason)stopReason, restarts, options);
+    }
+
+    /// <summary>A loss history of format 0x00010001: int32 count, then a float64 per epoch.</summary>
+    private static LossHistory ReadVersion1History(ref PayloadReader reader, string field)
+    {
+        int count = reader.ReadCount(field + "Count", sizeof(double));
+        var history = new LossHistory();
+        for (int i = 0; i < count; i++)
+        {
+            history.Add(reader.ReadDouble(field));
+        }
+        return history;
     }
 
     #endregion

@@ -13,11 +13,25 @@ internal sealed unsafe class RowWeights
     private readonly float[] _b1;
     private readonly float[] _w2;
 
+    /// <summary>Weights of a network that takes the features as they are.</summary>
+    public RowWeights(int inputs, int hidden, ReadOnlySpan<float> theta)
+        : this(inputs, hidden, theta, [], [])
+    {
+    }
+
     /// <param name="inputs">d.</param>
     /// <param name="hidden">H.</param>
     /// <param name="theta">The parameters in the flat layout of <see cref="TwoLayerNetwork{T}"/>.</param>
-    public RowWeights(int inputs, int hidden, ReadOnlySpan<float> theta)
+    /// <param name="offset">The standardization's per-feature offset (d values), or empty when the network takes the features as they are.</param>
+    /// <param name="scale">Its per-feature scale, d values or empty with <paramref name="offset"/>.</param>
+    public RowWeights(int inputs, int hidden, ReadOnlySpan<float> theta, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
     {
+        if (offset.Length != scale.Length || (offset.Length != 0 && offset.Length != inputs))
+        {
+            throw new ArgumentException($"A standardization of {inputs} features needs {inputs} offsets and scales (or none), not {offset.Length} and {scale.Length}.", nameof(offset));
+        }
+        Offset = offset.ToArray();
+        Scale = scale.ToArray();
         if (theta.Length != TwoLayerNetwork<float>.GetParameterCount(inputs, hidden))
         {
             throw new ArgumentException($"A {inputs}→{hidden}→1 network cannot use {theta.Length} parameters.", nameof(theta));
@@ -61,6 +75,15 @@ internal sealed unsafe class RowWeights
     public float* W2 => (float*)Unsafe.AsPointer(ref _w2[0]);
 
     public float B2 { get; }
+
+    /// <summary>The standardization's offsets, d values, or empty: a row x is scored as (x − Offset) · <see cref="Scale"/>.</summary>
+    public float[] Offset { get; }
+
+    /// <summary>The standardization's scales, d values, or empty.</summary>
+    public float[] Scale { get; }
+
+    /// <summary>Whether rows are standardized before the kernel reads them (<see cref="FeatureScaling.Apply(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).</summary>
+    public bool Standardizes => Offset.Length > 0;
 }
 
 /// <summary>

@@ -42,7 +42,9 @@ public static class NetworkTrainer
     /// loss after every epoch on the validation rows (for early stopping and reporting).
     /// </summary>
     /// <param name="network">Initialised network; updated in place. When training stops early (or runs out of epochs
-    /// with early stopping on), it ends with the weights of the best validation epoch.</param>
+    /// with early stopping on), it ends with the weights of the best validation epoch; when it runs out of epochs
+    /// without early stopping and the last epoch's training loss is above the lowest one seen, with the weights that
+    /// lowest loss was measured on (those before that epoch's update), over every restart.</param>
     /// <param name="features">n×d row-major, d = <see cref="TwoLayerNetwork{T}.InputSize"/>.</param>
     /// <param name="targets">n targets in [0, 1].</param>
     /// <param name="validationFeatures">m×d row-major; empty for none.</param>
@@ -52,8 +54,9 @@ public static class NetworkTrainer
     /// <exception cref="ArgumentException">The spans do not describe whole rows of d features with one target each,
     /// there are no training rows, or <see cref="TrainingSettings.ValidationFraction"/> leaves one side without rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named by the exception's ParamName).</exception>
-    /// <exception cref="ArithmeticException">Training diverged: the loss or a parameter became NaN or infinite. The message
-    /// names the epoch and the LearningRate.</exception>
+    /// <exception cref="TrainingDivergedException">Training diverged: the initial weights, the loss or a parameter became
+    /// NaN or infinite, or the loss ended more than 1.5 times above the first epoch's without ever going 1 % below it.
+    /// The message names the epoch and the option most likely at fault (<see cref="TrainingDivergedException.OptionName"/>).</exception>
     /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
     public static TrainingResult Train<T>(TwoLayerNetwork<T> network, ReadOnlySpan<T> features, ReadOnlySpan<T> targets,
         ReadOnlySpan<T> validationFeatures, ReadOnlySpan<T> validationTargets, TrainingSettings settings)
@@ -224,13 +227,17 @@ public static class NetworkTrainer
         private readonly T[] _first;
         private readonly T[] _second;
         private readonly T[] _bestValidationWeights;
-        private readonly T[] _bestAttemptWeights;
+        private readonly T[] _snapshotA;
+        private readonly T[] _snapshotB;
         private readonly T _learningRate;
         private readonly T _momentum;
         private readonly T _epsilon;
         private readonly T _lambda;
         private readonly NumpyRandom? _restartRandom;
         private int _solverSteps;
+
+        /// <summary>The last epoch's training MSE without the L2 penalty: what <see cref="TrainingSettings.LossTolerance"/> compares.</summary>
+        private double _dataLoss;
         private bool _initialDrawReplayed;
 
         public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows)
@@ -267,7 +274,8 @@ public static class NetworkTrainer
             _first = settings.Solver is Solver.Momentum or Solver.Adam ? new T[parameters] : [];
             _second = settings.Solver is Solver.Adam ? new T[parameters] : [];
             _bestValidationWeights = validationRows > 0 && settings.EpochsWithoutImprovement > 0 ? new T[parameters] : [];
-            _bestAttemptWeights = settings.MaxRestarts > 0 ? new T[parameters] : [];
+            _snapshotA = new T[parameters];
+            _snapshotB = new T[parameters];
             _restartRandom = settings.MaxRestarts > 0 ? new NumpyRandom(settings.Seed) : null;
             _learningRate = T.CreateChecked(settings.LearningRate);
             _momentum = T.CreateChecked(settings.Momentum);
@@ -323,23 +331,51 @@ public static class NetworkTrainer
             int progressInterval = settings.ProgressInterval, untilProgress = progressInterval;
 
             double bestValidation = double.PositiveInfinity;
+            int bestValidationEpoch = 0;
             double attemptBestValidation = double.PositiveInfinity;
             int attemptBestValidationEpoch = 0;
-            double bestAttemptLoss = double.PositiveInfinity;
             int restarts = 0;
             double progressLoss = double.PositiveInfinity;
             int progressEpoch = 0;
             StopReason? stop = null;
             double loss = double.NaN;
 
-            for (int epoch = 1; stop is null; epoch++)
+            // The best weights by training loss: the loss of epoch e is measured on the weights before its update, so
+            // those are copied before every epoch, alternately into two buffers, one of which holds the best so far.
+            double firstLoss = double.NaN, bestLoss = double.PositiveInfinity;
+            int bestEpoch = 0;
+            double attemptFirstLoss = double.NaN, attemptBestLoss = double.PositiveInfinity;
+            T[] snapshot = _snapshotA, bestSnapshot = _snapshotB;
+
+            if (!Kernels.AllFinite<T>(_network.Parameters))
             {
+                throw Diverged(0, "the initial weights are not all finite", nameof(TrainingSettings.InitialWeightScale));
+            }
+
+            int epoch;
+            for (epoch = 1; stop is null; epoch++)
+            {
+                _network.Parameters.CopyTo(snapshot);
                 loss = TrainEpoch(x, y, dataRandom);
                 if (!double.IsFinite(loss) || !Kernels.AllFinite<T>(_network.Parameters))
                 {
                     string what = double.IsFinite(loss) ? "a parameter became infinite or NaN" : $"the training loss became {loss}";
-                    throw new ArithmeticException(
-                        $"Training diverged at epoch {epoch}: {what}. Lower LearningRate (now {settings.LearningRate}).");
+                    throw Diverged(epoch, what, OptionAtFault());
+                }
+                if (epoch == 1)
+                {
+                    firstLoss = loss;
+                }
+                if (double.IsNaN(attemptFirstLoss))
+                {
+                    attemptFirstLoss = loss;
+                }
+                attemptBestLoss = Math.Min(attemptBestLoss, loss);
+                if (loss < bestLoss)
+                {
+                    bestLoss = loss;
+                    bestEpoch = epoch;
+                    (snapshot, bestSnapshot) = (bestSnapshot, snapshot);
                 }
                 trainingLosses.Add(loss);
                 untilProgress--;
@@ -352,6 +388,7 @@ public static class NetworkTrainer
                     if (earlyStopping && validationLoss < bestValidation)
                     {
                         bestValidation = validationLoss;
+                        bestValidationEpoch = epoch;
                         _network.Parameters.CopyTo(_bestValidationWeights);
                     }
                     if (validationLoss < attemptBestValidation)
@@ -367,7 +404,7 @@ public static class NetworkTrainer
                     progressEpoch = epoch;
                 }
 
-                if (loss < lossTolerance)
+                if (_dataLoss < lossTolerance)
                 {
                     stop = StopReason.LossToleranceReached;
                 }
@@ -381,11 +418,14 @@ public static class NetworkTrainer
                 }
                 else if (restarts < maxRestarts && epoch - progressEpoch >= restartPatience)
                 {
-                    if (loss < bestAttemptLoss)
+                    if (HasDiverged(attemptFirstLoss, attemptBestLoss, loss))
                     {
-                        bestAttemptLoss = loss;
-                        _network.Parameters.CopyTo(_bestAttemptWeights);
+                        // A fresh draw rescues a local minimum or a long plateau, not a step too large for the table:
+                        // the next attempt would diverge alike, so the run stops here rather than spend its budget.
+                        throw Diverged(epoch, DivergedWhat(attemptFirstLoss, loss), OptionAtFault());
                     }
+                    attemptFirstLoss = double.NaN;
+                    attemptBestLoss = double.PositiveInfinity;
                     DrawFreshWeights();
                     restarts++;
                     progressLoss = double.PositiveInfinity;
@@ -405,16 +445,152 @@ public static class NetworkTrainer
                 }
             }
 
+            int epochsRun = epoch - 1;
+            int givenBackEpoch = epochsRun;
+            double givenBackLoss = loss;
             if (earlyStopping && stop is StopReason.EarlyStopping or StopReason.MaximumEpochs)
             {
                 _bestValidationWeights.CopyTo(_network.Parameters);
+                givenBackEpoch = bestValidationEpoch;
+                givenBackLoss = bestValidation;
             }
-            else if (stop is StopReason.MaximumEpochs && bestAttemptLoss < loss)
+            else if (stop is StopReason.MaximumEpochs && bestLoss < loss * (1 - MinimumImprovement))
             {
-                _bestAttemptWeights.CopyTo(_network.Parameters);
+                bestSnapshot.CopyTo(_network.Parameters);
+                givenBackEpoch = bestEpoch;
+                givenBackLoss = bestLoss;
             }
 
-            return new TrainingResult(trainingLosses, validationLosses, stop.Value, restarts);
+            if (stop is StopReason.MaximumEpochs or StopReason.EarlyStopping)
+            {
+                stop = Verdict(x, y, firstLoss, bestLoss, loss, epochsRun) ?? stop;
+            }
+            return new TrainingResult(trainingLosses, validationLosses, stop.Value, restarts, givenBackEpoch, givenBackLoss);
+        }
+
+        /// <summary>Relative decrease of the training loss below the first epoch's that counts as having learnt something.</summary>
+        private const double MinimumImprovement = 0.01;
+
+        /// <summary>A loss this many times the first epoch's, with no improvement on it, is divergence.</summary>
+        private const double DivergedLossFactor = 1.5;
+
+        /// <summary>Probabilities closer than this on every training row count as one constant output.</summary>
+        private const double ConstantOutputSpread = 1e-6;
+
+        /// <summary>Rows on which a constant output is looked for: the first ones, a bounded cost after any run.</summary>
+        private const int ConstantOutputRows = 16_384;
+
+        /// <summary>
+        /// How a run that ended on its epoch budget or early stopping went: null when it learnt; a failure
+        /// <see cref="StopReason"/> when it learnt nothing or predicts one class; a <see cref="TrainingDivergedException"/>
+        /// when its loss ended far above its start without ever improving on it.
+        /// </summary>
+        private StopReason? Verdict(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double firstLoss, double bestLoss, double lastLoss, int epochsRun)
+        {
+            // The baseline is the better of the start and the best constant prediction (the mean target, whose MSE is
+            // the targets' variance): a network that only learnt the base rate predicts the majority class.
+            double baseline = Math.Min(firstLoss, ConstantPredictionLoss(y));
+            if (!Improved(baseline, bestLoss))
+            {
+                if (HasDiverged(firstLoss, bestLoss, lastLoss))
+                {
+                    throw Diverged(epochsRun, DivergedWhat(firstLoss, lastLoss), OptionAtFault());
+                }
+                return StopReason.NoImprovement;
+            }
+            return HasConstantOutput(x, y) ? StopReason.ConstantOutput : null;
+        }
+
+        /// <summary>The MSE of predicting the mean target for every row: the targets' (population) variance.</summary>
+        private static double ConstantPredictionLoss(ReadOnlySpan<T> y)
+        {
+            double sum = 0;
+            foreach (T value in y)
+            {
+                sum += double.CreateChecked(value);
+            }
+            double mean = sum / y.Length, squares = 0;
+            foreach (T value in y)
+            {
+                double deviation = double.CreateChecked(value) - mean;
+                squares += deviation * deviation;
+            }
+            return squares / y.Length;
+        }
+
+        /// <summary>Whether a run (or attempt) that started at <paramref name="first"/> got 1 % below it at its best.</summary>
+        private static bool Improved(double first, double best) => !(first > 0) || best < first * (1 - MinimumImprovement);
+
+        /// <summary>Divergence without NaN: the loss never improved on its start and now stands more than 1.5 times above it.</summary>
+        private static bool HasDiverged(double first, double best, double last) => !Improved(first, best) && last > first * DivergedLossFactor;
+
+        private static string DivergedWhat(double first, double last)
+            => $"the training loss rose from {first:G4} to {last:G4} and never went below where it started";
+
+        /// <summary>
+        /// Whether the network gives every one of the first <see cref="ConstantOutputRows"/> training rows the same
+        /// probability although their targets differ (with equal targets a constant is the right answer).
+        /// </summary>
+        private bool HasConstantOutput(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        {
+            int d = _network.InputSize, h = _network.HiddenSize;
+            int rows = Math.Min(y.Length, ConstantOutputRows);
+            if (!y[..rows].ContainsAnyExcept(y[0]))
+            {
+                return false;
+            }
+            int block = Math.Min(rows, BlockRows);
+            var hidden = new T[block * h];
+            var output = new T[block];
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            for (int start = 0; start < rows; start += block)
+            {
+                int n = Math.Min(block, rows - start);
+                _network.Forward(x.Slice(start * d, n * d), hidden.AsSpan(0, n * h), output.AsSpan(0, n));
+                foreach (T value in output.AsSpan(0, n))
+                {
+                    double p = double.CreateChecked(value);
+                    min = Math.Min(min, p);
+                    max = Math.Max(max, p);
+                }
+            }
+            return max - min <= ConstantOutputSpread;
+        }
+
+        /// <summary>
+        /// The setting most likely behind a divergence: L2Regularization when it is 1 or more and its own term is unstable
+        /// for the solver (gradient descent on λ/2·w² multiplies w by 1 − LearningRate·λ each step, which grows when
+        /// LearningRate·λ &gt; 2, and with momentum μ when it exceeds 2(1 + μ)); otherwise LearningRate. Initial weights that are not finite
+        /// are caught before the first epoch and blamed on InitialWeightScale.
+        /// </summary>
+        private string OptionAtFault()
+        {
+            TrainingSettings settings = _settings;
+            double l2Step = settings.LearningRate * settings.L2Regularization;
+            double stableL2Step = settings.Solver switch
+            {
+                Solver.GradientDescent => 2,
+                Solver.Momentum => 2 * (1 + settings.Momentum),
+                _ => double.PositiveInfinity, // Adam's step is bounded by LearningRate whatever the gradient.
+            };
+            // A penalty weight of 1 or more outweighs the MSE's own gradient (at most 2 · ¼ per unit of a weight's
+            // input); below that, an unstable step is the learning rate's doing.
+            return l2Step > stableL2Step && settings.L2Regularization >= 1
+                ? nameof(TrainingSettings.L2Regularization)
+                : nameof(TrainingSettings.LearningRate);
+        }
+
+        private TrainingDivergedException Diverged(int epoch, string what, string option)
+        {
+            double value = option switch
+            {
+                nameof(TrainingSettings.L2Regularization) => _settings.L2Regularization,
+                nameof(TrainingSettings.InitialWeightScale) => _settings.InitialWeightScale,
+                _ => _settings.LearningRate,
+            };
+            string advice = option == nameof(TrainingSettings.LearningRate) ? $"Lower {option}" : $"{option} is likely too large; lower it";
+            string where = epoch == 0 ? "before the first epoch" : $"at epoch {epoch}";
+            return new TrainingDivergedException($"Training diverged {where}: {what}. {advice} (now {value}).", option, epoch);
         }
 
         /// <summary>
@@ -462,7 +638,8 @@ public static class NetworkTrainer
                 }
                 StepSolver();
             }
-            return squaredErrorSum / _rows + weightedPenalty / _rows;
+            _dataLoss = squaredErrorSum / _rows;
+            return _dataLoss + weightedPenalty / _rows;
         }
 
         /// <summary>

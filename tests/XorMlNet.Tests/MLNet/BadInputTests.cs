@@ -219,8 +219,9 @@ public class BadInputTests
         var mlContext = new MLContext();
         var options = new XorMlpEstimator.Options { Solver = Solver.Adam, LearningRate = 1e38, NumberOfEpochs = 50, MaxRestarts = 0 };
 
-        var ex = Assert.Throws<ArithmeticException>(() => XorData.Pipeline(mlContext, new XorMlpEstimator(options)).Fit(XorData.Load(mlContext)));
+        var ex = Assert.Throws<TrainingDivergedException>(() => XorData.Pipeline(mlContext, new XorMlpEstimator(options)).Fit(XorData.Load(mlContext)));
 
+        Assert.Equal("LearningRate", ex.OptionName);
         Assert.Contains("LearningRate", ex.Message);
         Assert.Matches(@"at epoch \d+", ex.Message);
     }

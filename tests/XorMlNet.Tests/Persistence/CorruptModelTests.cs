@@ -261,6 +261,18 @@ public class CorruptModelTests
         AssertOurs(LoadFailure(PatchPayloadBytes(zip, "Option[0].Name", "LabelColumnNamf"u8.ToArray())), "option 'LabelColumnNamf' is unknown");
         AssertOurs(LoadFailure(PatchPayloadBytes(zip, OptionNameField("Beta2"), "Beta1"u8.ToArray())), "option 'Beta1' appears twice");
         AssertOurs(LoadFailure(PatchPayloadBytes(zip, "Option[0].Name", [0xFF, 0xFE])), "field 'OptionName' is not valid UTF-8");
+
+        // Format 0x00010002's fields: the history's epochs and stride, the standardization, NormalizeFeatures.
+        int epochs = TrainedModels.Xor.Ours.Model.EpochsRun;
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "EpochsRun", 0, true)), "EpochsRun 0 must be at least 1");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "LossHistoryStride", 3, true)), "LossHistoryStride 3 a power of two");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "EpochsRun", epochs + 1, true)), $"TrainingLossCount {epochs} must be EpochsRun / LossHistoryStride = {epochs + 1}");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "LossHistoryStride", 2, true)), $"TrainingLossCount {epochs} must be EpochsRun / LossHistoryStride = {epochs / 2}");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "StandardizedCount", 1, true)), "StandardizedCount 1 must be 0 or InputSize 2");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "FeatureScale", 0, true)), "every FeatureScale must be positive");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "FeatureOffset", BitConverter.SingleToInt32Bits(float.NaN), true)), "FeatureOffset[0] is NaN");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "NormalizeFeatures", 2, true)), "the saved option NormalizeFeatures No disagrees with StandardizedCount 2");
+        AssertOurs(LoadFailure(PatchPayloadInt32(zip, "NormalizeFeatures", 9, true)), "saved option NormalizeFeatures is invalid");
     }
 
     [Fact]
@@ -274,14 +286,18 @@ public class CorruptModelTests
         byte[] longer = ModelZip.ReplaceEntry(zip, M + "/Model.key", Block.WithPayload(entry, [.. payload, 0]));
         AssertOurs(LoadFailure(longer), $"The XorMlp model entry '{M}' is corrupt: 1 unexpected bytes follow the last field");
         byte[] shorter = ModelZip.ReplaceEntry(zip, M + "/Model.key", Block.WithPayload(entry, payload[..^3]));
-        AssertOurs(LoadFailure(shorter), $"The XorMlp model entry '{M}' is corrupt: it ends inside field 'ProgressInterval'");
+        AssertOurs(LoadFailure(shorter), $"The XorMlp model entry '{M}' is corrupt: it ends inside field 'NormalizeFeatures'");
 
-        // A consistent 3-feature network (11 weights), in a transformer whose training schema has 2 features.
+        // A consistent 3-feature network (11 weights, 3 offsets and scales), in a transformer whose training schema has 2 features.
         PayloadLayout layout = PayloadLayout.Parse(payload);
+        Assert.Equal(2, layout.FeatureOffset.Length);
         int weightsEnd = layout.OffsetOf("Weights") + 4 * layout.WeightCount;
-        byte[] threeFeatures = [.. payload[..weightsEnd], .. new byte[8], .. payload[weightsEnd..]];
+        int offsetsEnd = layout.OffsetOf("FeatureOffset") + 4 * 2, scalesEnd = layout.OffsetOf("FeatureScale") + 4 * 2;
+        byte[] threeFeatures = [.. payload[..weightsEnd], .. new byte[8], .. payload[weightsEnd..offsetsEnd], .. BitConverter.GetBytes(0f),
+            .. payload[offsetsEnd..scalesEnd], .. BitConverter.GetBytes(1f), .. payload[scalesEnd..]];
         BinaryPrimitives.WriteInt32LittleEndian(threeFeatures.AsSpan(layout.OffsetOf("InputSize")), 3);
         BinaryPrimitives.WriteInt32LittleEndian(threeFeatures.AsSpan(layout.OffsetOf("WeightCount")), 11);
+        BinaryPrimitives.WriteInt32LittleEndian(threeFeatures.AsSpan(layout.OffsetOf("StandardizedCount") + 8), 3);
         byte[] mismatched = ModelZip.ReplaceEntry(zip, M + "/Model.key", Block.WithPayload(entry, threeFeatures));
         AssertOurs(LoadFailure(mismatched), $"The XorMlp transformer entry '{T}' is corrupt: its feature column 'Features' is Vector<Single, 2>",
             "its model takes a vector of 3 Single");

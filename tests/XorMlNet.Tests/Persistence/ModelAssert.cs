@@ -16,6 +16,9 @@ internal static class ModelAssert
         Assert.Equal(Dumps.Bits(expected.TrainingLossHistory), Dumps.Bits(actual.TrainingLossHistory));
         Assert.Equal(Dumps.Bits(expected.ValidationLossHistory), Dumps.Bits(actual.ValidationLossHistory));
         Assert.Equal(expected.EpochsRun, actual.EpochsRun);
+        Assert.Equal(expected.LossHistoryStride, actual.LossHistoryStride);
+        Assert.Equal(Dumps.Bits(expected.FeatureOffset), Dumps.Bits(actual.FeatureOffset));
+        Assert.Equal(Dumps.Bits(expected.FeatureScale), Dumps.Bits(actual.FeatureScale));
         Assert.Equal(expected.StopReason, actual.StopReason);
         Assert.Equal(expected.Restarts, actual.Restarts);
         Assert.Equal(SavedOptions(expected.TrainingOptions), SavedOptions(actual.TrainingOptions));

@@ -21,7 +21,7 @@ public class ModelFormatTests
         ("NumberOfEpochs", 1), ("BatchSize", 1), ("Momentum", 2), ("UseNesterov", 3), ("Beta1", 2), ("Beta2", 2),
         ("Epsilon", 2), ("L2Regularization", 2), ("LossTolerance", 2), ("EpochsWithoutImprovement", 1),
         ("ValidationFraction", 2), ("MaxRestarts", 1), ("RestartPatience", 1), ("RestartMinimumImprovement", 2),
-        ("Seed", 1), ("InitialWeightScale", 2), ("ProgressInterval", 1),
+        ("Seed", 1), ("InitialWeightScale", 2), ("ProgressInterval", 1), ("NormalizeFeatures", 1),
     ];
 
     [Fact]
@@ -57,7 +57,7 @@ public class ModelFormatTests
         byte[] entry = ModelZip.ReadEntry(ModelZip.Save(trained.Model, trained.InputSchema), ModelZip.TransformerEntry(trained.OurIndex));
         var header = new EntryHeader(entry);
 
-        AssertMlNetHeader(header, "XORMLP\0T", "XorMlpPredXfer");
+        AssertMlNetHeader(header, "XORMLP\0T", "XorMlpPredXfer", 0x00010001u);
         Assert.Equal(8, header[CbModel]);
         Assert.Equal(new[] { trained.Ours.FeatureColumnName, trained.Ours.LabelColumnName }, header.Strings());
         Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(entry.AsSpan(Size)));
@@ -74,7 +74,7 @@ public class ModelFormatTests
         byte[] entry = ModelZip.ReadEntry(ModelZip.Save(trained.Model, trained.InputSchema), ModelZip.ModelParametersEntry(trained.OurIndex));
         var header = new EntryHeader(entry);
 
-        AssertMlNetHeader(header, "XORMLP\0P", "XorMlpModelParams");
+        AssertMlNetHeader(header, "XORMLP\0P", "XorMlpModelParams", 0x00010002u);
         Assert.Equal(0, header[FpStringTable]);
         Assert.Equal(0, header[CbStringTable]);
 
@@ -93,6 +93,10 @@ public class ModelFormatTests
         Assert.Equal(Dumps.Bits([.. model.W1, .. model.B1, .. model.W2, model.B2]), Dumps.Bits(layout.Weights));
         Assert.Equal((int)model.StopReason, layout.StopReason);
         Assert.Equal(model.Restarts, layout.Restarts);
+        Assert.Equal(model.EpochsRun, layout.EpochsRun);
+        Assert.Equal(model.LossHistoryStride, layout.LossHistoryStride);
+        Assert.Equal(Dumps.Bits(model.FeatureOffset), Dumps.Bits(layout.FeatureOffset));
+        Assert.Equal(Dumps.Bits(model.FeatureScale), Dumps.Bits(layout.FeatureScale));
         Assert.Equal(Dumps.Bits(model.TrainingLossHistory), Dumps.Bits(layout.TrainingLoss));
         Assert.Equal(Dumps.Bits(model.ValidationLossHistory), Dumps.Bits(layout.ValidationLoss));
 
@@ -120,7 +124,7 @@ public class ModelFormatTests
     }
 
     /// <summary>ML.NET's header as the document describes it, for one of our entries.</summary>
-    private static void AssertMlNetHeader(EntryHeader header, string modelSignature, string loaderSignature)
+    private static void AssertMlNetHeader(EntryHeader header, string modelSignature, string loaderSignature, uint modelVersion)
     {
         byte[] entry = header.Entry;
         Assert.Equal(SignatureValue, (ulong)header[Signature]);
@@ -128,8 +132,8 @@ public class ModelFormatTests
         Assert.Equal(0x00010002u, header.UInt32At(VerReadable));
         Assert.Equal(Size, header[FpModel]);
         Assert.Equal(modelSignature, System.Text.Encoding.Latin1.GetString(entry, ModelSignature, 8));
-        Assert.Equal(0x00010001u, header.UInt32At(ModelVerWritten));
-        Assert.Equal(0x00010001u, header.UInt32At(ModelVerReadable));
+        Assert.Equal(modelVersion, header.UInt32At(ModelVerWritten));
+        Assert.Equal(modelVersion, header.UInt32At(ModelVerReadable));
         Assert.Equal(loaderSignature, header.Text8(LoaderSignature, 24));
         Assert.All(entry[LoaderSignatureAlt..FpTail], b => Assert.Equal(0, b));
         Assert.All(entry[Padding..Size], b => Assert.Equal(0, b));

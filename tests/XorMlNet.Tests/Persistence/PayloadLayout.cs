@@ -18,6 +18,10 @@ internal sealed class PayloadLayout
     public float[] Weights { get; private set; } = [];
     public int StopReason { get; private set; }
     public int Restarts { get; private set; }
+    public int EpochsRun { get; private set; }
+    public int LossHistoryStride { get; private set; } = 1;
+    public float[] FeatureOffset { get; private set; } = [];
+    public float[] FeatureScale { get; private set; } = [];
     public double[] TrainingLoss { get; private set; } = [];
     public double[] ValidationLoss { get; private set; } = [];
     public List<SavedOption> Options { get; } = [];
@@ -29,7 +33,8 @@ internal sealed class PayloadLayout
 
     public sealed record SavedOption(string Name, byte Kind, object Value, int ValueOffset);
 
-    public static PayloadLayout Parse(byte[] payload)
+    /// <summary>Parses a payload of format 0x00010002, or of 0x00010001 with <paramref name="version1"/>.</summary>
+    public static PayloadLayout Parse(byte[] payload, bool version1 = false)
     {
         var layout = new PayloadLayout();
         int position = 0;
@@ -70,6 +75,11 @@ internal sealed class PayloadLayout
         }
         layout.StopReason = Int32("StopReason");
         layout.Restarts = Int32("Restarts");
+        if (!version1)
+        {
+            layout.EpochsRun = Int32("EpochsRun");
+            layout.LossHistoryStride = Int32("LossHistoryStride");
+        }
         layout.TrainingLoss = new double[Int32("TrainingLossCount")];
         for (int i = 0; i < layout.TrainingLoss.Length; i++)
         {
@@ -79,6 +89,16 @@ internal sealed class PayloadLayout
         for (int i = 0; i < layout.ValidationLoss.Length; i++)
         {
             layout.ValidationLoss[i] = Float64($"ValidationLoss[{i}]");
+        }
+        if (!version1)
+        {
+            int standardized = Int32("StandardizedCount");
+            layout.FeatureOffset = Float32s("FeatureOffset", standardized);
+            layout.FeatureScale = Float32s("FeatureScale", standardized);
+        }
+        else
+        {
+            layout.EpochsRun = layout.TrainingLoss.Length;
         }
         int optionCount = Int32("OptionCount");
         for (int k = 0; k < optionCount; k++)
@@ -103,6 +123,17 @@ internal sealed class PayloadLayout
             throw new InvalidDataException($"{payload.Length - position} bytes follow the last documented field.");
         }
         return layout;
+
+        float[] Float32s(string name, int count)
+        {
+            layout._fields.Add((name, position, 4 * count));
+            var values = new float[count];
+            for (int i = 0; i < count; i++, position += 4)
+            {
+                values[i] = BinaryPrimitives.ReadSingleLittleEndian(payload.AsSpan(position));
+            }
+            return values;
+        }
 
         bool Bool(string name)
         {

@@ -37,6 +37,37 @@ public class LossHistoryTests
         Assert.Equal(values, LossHistory.From(values).ToArray());
     }
 
+    /// <summary>
+    /// Past its capacity the history halves: it keeps the values of every stride-th epoch, value k being epoch
+    /// (k + 1)·stride, never more than Capacity values, while Epochs and Last follow every epoch.
+    /// </summary>
+    [Theory]
+    [InlineData(LossHistory.Capacity, 1)]
+    [InlineData(LossHistory.Capacity + 1, 2)]
+    [InlineData(2 * LossHistory.Capacity, 2)]
+    [InlineData(2 * LossHistory.Capacity + 1, 2)]
+    [InlineData(2 * LossHistory.Capacity + 2, 4)]
+    [InlineData(5 * LossHistory.Capacity + 3, 8)]
+    public void PastItsCapacity_KeepsEveryStrideThEpoch(int epochs, int stride)
+    {
+        var history = new LossHistory();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            history.Add(epoch);
+        }
+
+        Assert.Equal(epochs, history.Epochs);
+        Assert.Equal(stride, history.Stride);
+        Assert.Equal(epochs / stride, history.Count);
+        Assert.True(history.Count <= LossHistory.Capacity);
+        Assert.Equal(epochs, history.Last);
+        for (int k = 0; k < history.Count; k += 997)
+        {
+            Assert.Equal((k + 1) * (double)stride, history[k]);
+        }
+        Assert.Equal(history.Count * (double)stride, history[history.Count - 1]);
+    }
+
     [Fact]
     public void IndexOutsideTheValues_Throws()
     {

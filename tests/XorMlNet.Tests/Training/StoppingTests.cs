@@ -28,10 +28,11 @@ public class StoppingTests
     {
         TwoLayerNetwork<float> network = TrainingData.Network<float>(2, 2, seed: 42);
 
-        TrainingResult result = NetworkTrainer.Train(network, XorX, XorY, new TrainingSettings { Solver = Solver.Momentum, NumberOfEpochs = 123 });
+        TrainingResult result = NetworkTrainer.Train(network, XorX, XorY, new TrainingSettings { Solver = Solver.Momentum, LearningRate = 4, NumberOfEpochs = 1234 });
 
         Assert.Equal(StopReason.MaximumEpochs, result.StopReason);
-        Assert.Equal(123, result.EpochsRun);
+        Assert.True(result.FinalTrainingLoss < 0.99 * result.TrainingLoss[0], $"{result.FinalTrainingLoss} from {result.TrainingLoss[0]}");
+        Assert.Equal(1234, result.EpochsRun);
         Assert.Empty(result.ValidationLoss);
         Assert.Equal(0, result.Restarts);
     }

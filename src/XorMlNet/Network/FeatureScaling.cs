@@ -1,0 +1,86 @@
+using System.Numerics;
+
+namespace XorMlNet.Network;
+
+/// <summary>
+/// Standardization of the features, the affine map x′ = (x − offset) · scale per column that the network sees
+/// instead of x: the statistics come from the training rows (offset = mean, scale = 1 / standard deviation, the
+/// population one, as scikit-learn's StandardScaler), and the same map is applied to every row trained on, validated
+/// on and scored. ML.NET-free.
+/// </summary>
+/// <remarks>
+/// A constant column (standard deviation 0, or so small that its reciprocal overflows float, below about 3e-39) gets
+/// scale 1: it becomes x − mean, 0 on every training row. The statistics are summed in double, two passes (mean, then
+/// squared deviations), so columns with a large offset (timestamps, ~1e9) keep their spread. They are kept apart from
+/// W1, never folded into it, so that no weight has to cancel a large offset in float.
+/// </remarks>
+internal static class FeatureScaling
+{
+    /// <summary>The per-column offset (mean) and scale (1 / standard deviation) of <paramref name="rows"/> rows of <paramref name="d"/> features.</summary>
+    public static (float[] Offset, float[] Scale) Standardize(ReadOnlySpan<float> x, int rows, int d)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(x.Length, rows * d);
+        var sum = new double[d];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = x.Slice(r * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                sum[j] += row[j];
+            }
+        }
+        var mean = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            mean[j] = sum[j] / rows;
+        }
+        var squares = new double[d];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = x.Slice(r * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                double deviation = row[j] - mean[j];
+                squares[j] += deviation * deviation;
+            }
+        }
+        var offset = new float[d];
+        var scale = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            offset[j] = (float)mean[j];
+            float reciprocal = (float)(1 / Math.Sqrt(squares[j] / rows));
+            scale[j] = float.IsFinite(reciprocal) && reciprocal > 0 ? reciprocal : 1f;
+        }
+        return (offset, scale);
+    }
+
+    /// <summary>Applies x′ = (x − offset) · scale to every row of <paramref name="x"/> (row-major, d = offset's length), in place.</summary>
+    public static void Apply(Span<float> x, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
+    {
+        int d = offset.Length;
+        for (int start = 0; start < x.Length; start += d)
+        {
+            Apply(x.Slice(start, d), offset, scale, x.Slice(start, d));
+        }
+    }
+
+    /// <summary>One row: <paramref name="destination"/>[j] = (<paramref name="row"/>[j] − offset[j]) · scale[j]; the spans may be the same.</summary>
+    public static void Apply(ReadOnlySpan<float> row, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, Span<float> destination)
+    {
+        int d = offset.Length, j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; j <= d - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var value = (new Vector<float>(row.Slice(j)) - new Vector<float>(offset.Slice(j))) * new Vector<float>(scale.Slice(j));
+                value.CopyTo(destination.Slice(j));
+            }
+        }
+        for (; j < d; j++)
+        {
+            destination[j] = (row[j] - offset[j]) * scale[j];
+        }
+    }
+}
