@@ -23,7 +23,8 @@ public sealed partial class XorMlpModelParameters : IDistCanSaveOnnx
 
     /// <summary>
     /// Writes the network into <paramref name="ctx"/>: from the variable <paramref name="featureColumn"/>, an N×d float
-    /// tensor, to Score (Z2, N×1) and, when asked for, Probability (σ(Z2), N×1).
+    /// tensor, through the model's standardization (if any), to Score (Z2, N×1) and, when asked for, Probability
+    /// (σ(Z2), N×1).
     /// </summary>
     /// <param name="ctx">The graph being built.</param>
     /// <param name="outputNames">
@@ -41,8 +42,16 @@ public sealed partial class XorMlpModelParameters : IDistCanSaveOnnx
         ctx.CheckOpSetVersion(MinimumOnnxOpSet, nameof(XorMlpModelParameters));
         string score = outputNames.Length == 1 ? outputNames[0] : outputNames[1];
 
-        // Z1 = X·W1 + b1 (W1 is d×H row-major, ONNX's layout of a d×H matrix); A1 = σ(Z1)
-        string z1 = Node(ctx, "Gemm", [featureColumn, Initializer(ctx, "W1", W1, InputSize, HiddenSize), Initializer(ctx, "b1", B1, HiddenSize)], "Z1");
+        // X′ = (X − FeatureOffset) · FeatureScale, the standardization fitted with the network, when it has one
+        string x = featureColumn;
+        if (FeatureOffset.Count > 0)
+        {
+            string centered = Node(ctx, "Sub", [x, Initializer(ctx, "FeatureOffset", FeatureOffset, InputSize)], "Centered");
+            x = Node(ctx, "Mul", [centered, Initializer(ctx, "FeatureScale", FeatureScale, InputSize)], "Standardized");
+        }
+
+        // Z1 = X′·W1 + b1 (W1 is d×H row-major, ONNX's layout of a d×H matrix); A1 = σ(Z1)
+        string z1 = Node(ctx, "Gemm", [x, Initializer(ctx, "W1", W1, InputSize, HiddenSize), Initializer(ctx, "b1", B1, HiddenSize)], "Z1");
         string a1 = Node(ctx, "Sigmoid", [z1], "A1");
 
         // Score = Z2 = A1·W2 + b2; Probability = ŷ = σ(Z2)

@@ -87,6 +87,24 @@ public sealed class TrainTests(TrainedModel trained) : IDisposable
         Assert.InRange(Cli.Metric(result.Output, "Accuracy"), 0.9, 1.0);
     }
 
+    [Theory]
+    [InlineData("adam", 0.01)]
+    [InlineData("momentum", 4.0)]
+    public async Task Train_WithoutALearningRate_UsesTheSolversOwn(string solver, double expected)
+    {
+        string data = XorCsv.Write(_folder["solver.csv"], rows: 200, seed: 4);
+        string modelPath = _folder["solver.zip"];
+
+        (await Cli.RunAsync("train", "--data", data, "--out", modelPath, "--features", "x1,x2", "--hidden", "8", "--solver", solver, "--epochs", "3000")).Succeeded();
+
+        XorMlpModelParameters network = ((TransformerChain<ITransformer>)new MLContext().Model.Load(modelPath, out _)).LastTransformer switch
+        {
+            XorMlpTransformer t => t.Model,
+            var other => throw new InvalidOperationException($"last step {other.GetType().Name}"),
+        };
+        Assert.Equal(expected, network.TrainingOptions.LearningRate);
+    }
+
     [Fact]
     public async Task Train_WithProbabilityLabels_LoadsTheLabelAsSingle()
     {

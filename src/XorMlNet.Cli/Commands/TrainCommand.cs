@@ -53,7 +53,10 @@ internal static class TrainCommand
             Description = "Rows per gradient step; 0 for the whole training set.",
             DefaultValueFactory = _ => Defaults.BatchSize,
         };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Step size of the optimiser.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var learningRate = new Option<double?>("--learning-rate")
+        {
+            Description = $"Step size of the optimiser [default: the solver's own: {Defaults.LearningRate} for Momentum, {Defaults.AdamLearningRate} for Adam, {Defaults.GradientDescentLearningRate} for GradientDescent].",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of row shuffles.", DefaultValueFactory = _ => Defaults.Seed };
         var validationFraction = new Option<double>("--validation-fraction")
         {
@@ -199,6 +202,11 @@ internal static class TrainCommand
         {
             model = pipeline.Fit(data);
         }
+        catch (TrainingDivergedException ex) when (!context.Token.IsCancellationRequested)
+        {
+            string option = Flags.TryGetValue(ex.OptionName, out string? flag) ? flag : $"the trainer option {ex.OptionName}";
+            throw new CliError($"Training on '{csv.Path}' diverged ({option} is the likely cause): {Messages.OneLine(ex)}");
+        }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && !context.Token.IsCancellationRequested)
         {
             throw new CliError($"Training on '{csv.Path}' failed: {Messages.OneLine(ex)}");
@@ -324,6 +332,8 @@ internal static class TrainCommand
             StopReason.LossToleranceReached => "the training loss fell below the tolerance",
             StopReason.EarlyStopping => "the validation loss stopped improving; the best weights were kept",
             StopReason.MaximumEpochs => "the epoch limit",
+            StopReason.NoImprovement => "it did not learn; see the warning",
+            StopReason.ConstantOutput => "it gives every row the same probability; see the warning",
             _ => network.StopReason.ToString(),
         };
         string restarts = network.Restarts switch
