@@ -37,6 +37,13 @@ public sealed partial class XorMlpEstimator
             public const double LearningRate = TrainingDefaults.LearningRate;
 
             /// <summary>
+            /// The widest hidden layer that Momentum's default learning rate is used for as it is: wider layers get
+            /// <see cref="LearningRate"/> · 16 / HiddenLayerSize. The output unit sums H hidden activations, so the step
+            /// its gradient takes grows with H; at 4, layers of 48 to 128 units diverge on a 20,000 × 16 table.
+            /// </summary>
+            public const int LearningRateFullWidth = 16;
+
+            /// <summary>
             /// The learning rate of <see cref="Solver.Adam"/> when <see cref="Options.LearningRate"/> is null: 0.01. Adam's
             /// step is about the learning rate whatever the gradient, so Momentum's 4 throws the sigmoids into saturation
             /// (a test: it diverges). On the real-data benchmark (benchmarks/README.md) Adam at 0.01 gives a mean accuracy of
@@ -133,7 +140,8 @@ public sealed partial class XorMlpEstimator
 
         /// <summary>
         /// Step size of the solver; positive and finite. Null, the default, chooses the solver's own:
-        /// <see cref="Defaults.LearningRate"/> (4) for Momentum, <see cref="Defaults.AdamLearningRate"/> (0.01) for Adam,
+        /// <see cref="Defaults.LearningRate"/> (4) for Momentum, scaled by 16 / <see cref="HiddenLayerSize"/> for layers
+        /// wider than <see cref="Defaults.LearningRateFullWidth"/>, <see cref="Defaults.AdamLearningRate"/> (0.01) for Adam,
         /// <see cref="Defaults.GradientDescentLearningRate"/> (0.1) for GradientDescent. A fitted model's
         /// <see cref="XorMlpModelParameters.TrainingOptions"/> hold the value used.
         /// </summary>
@@ -242,7 +250,7 @@ public sealed partial class XorMlpEstimator
         {
             Solver.Adam => Defaults.AdamLearningRate,
             Solver.GradientDescent => Defaults.GradientDescentLearningRate,
-            _ => Defaults.LearningRate,
+            _ => Defaults.LearningRate * Math.Min(1, (double)Defaults.LearningRateFullWidth / HiddenLayerSize),
         };
 
         /// <summary>The L2 penalty used for a table of <paramref name="rows"/> training rows (see <see cref="L2Regularization"/>).</summary>

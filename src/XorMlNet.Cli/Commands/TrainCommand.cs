@@ -55,7 +55,7 @@ internal static class TrainCommand
         };
         var learningRate = new Option<double?>("--learning-rate")
         {
-            Description = $"Step size of the optimiser [default: the solver's own: {Defaults.LearningRate} for Momentum, {Defaults.AdamLearningRate} for Adam, {Defaults.GradientDescentLearningRate} for GradientDescent].",
+            Description = $"Step size of the optimiser [default: the solver's own: {Defaults.LearningRate} for Momentum ({Defaults.LearningRate} · {Defaults.LearningRateFullWidth} / hidden above {Defaults.LearningRateFullWidth} hidden units), {Defaults.AdamLearningRate} for Adam, {Defaults.GradientDescentLearningRate} for GradientDescent].",
         };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of row shuffles.", DefaultValueFactory = _ => Defaults.Seed };
         var validationFraction = new Option<double>("--validation-fraction")

@@ -69,10 +69,25 @@ public class UsefulModelTests
 
     private static readonly Lazy<(Row[] Train, Row[] Test)> Small = new(() => (Table(2000, 4, seed: 1), Table(1000, 4, seed: 2)));
 
-    [Fact]
-    public void Wide20000x16_H64_AtTheDefaults_DivergesNamingLearningRate()
+    [Theory]
+    [InlineData(64, 1.0)]
+    [InlineData(128, 0.5)]
+    public void WideHiddenLayers_AtTheDefaults_LearnTheTable(int hidden, double learningRate)
     {
-        TrainingDivergedException error = Diverges(Table(20_000, 16, seed: 3), new XorMlpEstimator.Options { HiddenLayerSize = 64 });
+        // 1,500 epochs instead of the default 10,000 keep the test short; Momentum at its full 4 diverges here (below).
+        var options = new XorMlpEstimator.Options { HiddenLayerSize = hidden, NumberOfEpochs = 1500 };
+
+        (XorMlpModelParameters model, List<string> warnings, double accuracy) = Fit(Table(4000, 16, seed: 3), Table(2000, 16, seed: 4), options);
+
+        Assert.Equal(learningRate, model.TrainingOptions.LearningRate);
+        Assert.Empty(warnings);
+        Assert.True(accuracy > 0.9, $"H = {hidden}: test accuracy {accuracy:F4}, stopped by {model.StopReason}");
+    }
+
+    [Fact]
+    public void WideHiddenLayer_AtMomentumsFullLearningRate_DivergesNamingLearningRate()
+    {
+        TrainingDivergedException error = Diverges(Table(4000, 16, seed: 3), new XorMlpEstimator.Options { HiddenLayerSize = 64, LearningRate = 4, NumberOfEpochs = 1500 });
 
         Assert.Equal("LearningRate", error.OptionName);
         Assert.Contains("Lower LearningRate (now 4)", error.Message);
