@@ -14,7 +14,8 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 internal static class TestProcess
 {
     /// <summary>Runs <paramref name="fileName"/> to completion; a run that outlives <paramref name="timeout"/> is killed and fails the test.</summary>
-    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -31,6 +32,10 @@ internal static class TestProcess
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         using Process process = Process.Start(start) ?? throw new InvalidOperationException($"'{fileName}' did not start.");
         Task<string> output = process.StandardOutput.ReadToEndAsync(), error = process.StandardError.ReadToEndAsync();
@@ -69,6 +74,19 @@ internal static class TestProcess
             string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
             return !string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk) ? fromSdk : "dotnet";
         }
+    }
+
+    /// <summary>The repository these tests were built from: the first folder above the test assembly with XorMlNet.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "XorMlNet.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No XorMlNet.sln above {AppContext.BaseDirectory}.");
     }
 }
 

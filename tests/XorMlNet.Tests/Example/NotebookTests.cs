@@ -30,7 +30,7 @@ public sealed partial class NotebookTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void Notebook_RunsTopToBottom_PredictsXor_AndCarriesTheOutputsOfThisRun()
     {
-        string repository = FindRepositoryRoot();
+        string repository = TestProcess.RepositoryRoot();
         string notebook = Path.Combine(repository, "examples", "XorNotebook.ipynb");
         string output = Path.Combine(_folder.FullName, "XorNotebook.ipynb");
 
@@ -157,46 +157,9 @@ public sealed partial class NotebookTests(ITestOutputHelper log) : IDisposable
     /// already, so the notebook does not build the library while another test packs it in Release.
     /// </summary>
     private static ProcessResult Run(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(TestProcess.Dotnet)
+        => TestProcess.Run(TestProcess.Dotnet, arguments, workingDirectory, timeout, new Dictionary<string, string>
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["XORMLNET_CONFIGURATION"] =
-            typeof(NotebookTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        Task<string> output = process.StandardOutput.ReadToEndAsync(), error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'dotnet {string.Join(' ', start.ArgumentList)}' did not finish within {timeout}.");
-        }
-        process.WaitForExit();
-        return new ProcessResult(process.ExitCode, output.Result, error.Result);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "XorMlNet.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No XorMlNet.sln above {AppContext.BaseDirectory}.");
-    }
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["XORMLNET_CONFIGURATION"] = typeof(NotebookTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug",
+        });
 }

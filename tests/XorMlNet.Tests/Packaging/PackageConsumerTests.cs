@@ -16,7 +16,7 @@ public sealed class PackageConsumerTests : IDisposable
     [Fact]
     public void PackedLibrary_InFreshProjectsOnEachMlNetLine_BuildsWithoutWarnings_AndModelsLoadAcrossLines()
     {
-        string repository = FindRepositoryRoot();
+        string repository = TestProcess.RepositoryRoot();
         string feed = Path.Combine(_work, "feed");
         Dotnet(["pack", Path.Combine(repository, "src", "XorMlNet", "XorMlNet.csproj"), "-c", "Release", "-o", feed, $"-p:Version={_version}"], repository);
         string package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
@@ -145,18 +145,6 @@ public sealed class PackageConsumerTests : IDisposable
 
     private static string Line(string output, string prefix)
         => output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "XorMlNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No XorMlNet.sln above {AppContext.BaseDirectory}.");
-    }
 
     /// <summary>Runs a dotnet command to success and returns all it printed.</summary>
     private static string Dotnet(string[] arguments, string workingDirectory)
