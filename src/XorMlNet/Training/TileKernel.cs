@@ -33,7 +33,9 @@ internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
     public readonly int H = hidden;
     public readonly float* Theta = theta;
 
-    public int ParameterCount => TwoLayerNetwork<float>.GetParameterCount(D, H);
+    /// <summary>(d + 2)·H + 1, as <see cref="TwoLayerNetwork{T}.GetParameterCount"/> counts them (without its checks: the
+    /// kernels ask once per chunk, and a shape that got this far has been checked).</summary>
+    public int ParameterCount => (D + 2) * H + 1;
 }
 
 /// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
@@ -250,8 +252,10 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// <see cref="Gradient"/> for a whole batch of at most 16 rows already in tile layout (XOR's 4 rows): the same
     /// operations lane for lane, and so the same result, but with the chunk's sums taken straight from the vectors, without
     /// accumulators (a sum starting from zero adds nothing), which is what matters when an epoch is a few hundred cycles.
+    /// Not inlined into <see cref="FastEngine"/>'s dispatch over the lane widths, so that a process compiles the one
+    /// width it uses, not all three.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
         => rows <= 4 ? SingleTile<SumFirst4>(net, xt, yt, at, rows, scale, gradient) : SingleTile<SumAll>(net, xt, yt, at, rows, scale, gradient);
 
