@@ -53,6 +53,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
     {
         _options = options.Clone();
+        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0, _options.BatchSize > 0);
     }
 
     /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
