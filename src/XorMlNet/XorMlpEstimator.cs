@@ -127,10 +127,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         Host.CheckValue(trainContext, nameof(trainContext));
         using IChannel channel = Host.Start("Training");
 
-        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training");
+        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken);
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty
-            : TableReader.Read(channel, trainContext.ValidationSet, "validation");
+            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken);
         if (trainContext.ValidationSet is not null && validation.FeatureCount != train.FeatureCount)
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
