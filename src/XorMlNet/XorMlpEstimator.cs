@@ -77,8 +77,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     /// <summary>Trains the network on <paramref name="input"/> and returns the fitted transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
     /// <exception cref="InvalidOperationException">The data has no usable rows, or a Single label lies outside [0, 1].</exception>
+    /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled, before the call or during it.</exception>
     public new XorMlpTransformer Fit(IDataView input)
     {
+        _options.CancellationToken.ThrowIfCancellationRequested();
         Host.CheckValue(input, nameof(input));
         CheckColumns(SchemaShape.Create(input.Schema));
         return TrainTransformer(input);
@@ -90,6 +92,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     /// </summary>
     public XorMlpTransformer Fit(IDataView trainData, IDataView validationData)
     {
+        _options.CancellationToken.ThrowIfCancellationRequested();
         Host.CheckValue(trainData, nameof(trainData));
         Host.CheckValue(validationData, nameof(validationData));
         CheckColumns(SchemaShape.Create(trainData.Schema));
