@@ -204,6 +204,8 @@ public static class ColdStart
         Row("epochs run", r["defaults-epochs"]);
         Row("Fit (ms)", r["defaults-fit"]);
         Row("Main to first score, child's clock (ms)", r["defaults-main-to-first-score"]);
+        Row("JIT compilation time until the first score, all threads (ms)", r["defaults-jit-ms-to-first-score"]);
+        Row("methods compiled until the first score", r["defaults-jit-methods-to-first-score"]);
         Row("**process start to first score, parent's clock (ms)**", r["process-start-to-first-score"]);
         Console.WriteLine();
     }
