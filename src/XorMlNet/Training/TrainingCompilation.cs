@@ -24,10 +24,13 @@ internal static class TrainingCompilation
 {
     private static int _started;
 
-    /// <summary>Starts compiling on a background thread the first time it is called in the process; returns at once.</summary>
+    /// <summary>
+    /// Starts compiling on a background thread the first time it is called in the process; returns at once. Does nothing on
+    /// a single core, where the thread could only take turns with the caller's (and would compile paths a fit may not take).
+    /// </summary>
     public static void Start(Solver solver, bool l2, bool miniBatches)
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref _started, 1) != 0)
         {
             return;
         }
