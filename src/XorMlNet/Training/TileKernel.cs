@@ -252,10 +252,8 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// <see cref="Gradient"/> for a whole batch of at most 16 rows already in tile layout (XOR's 4 rows): the same
     /// operations lane for lane, and so the same result, but with the chunk's sums taken straight from the vectors, without
     /// accumulators (a sum starting from zero adds nothing), which is what matters when an epoch is a few hundred cycles.
-    /// Not inlined into <see cref="FastEngine"/>'s dispatch over the lane widths, so that a process compiles the one
-    /// width it uses, not all three.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
         => rows <= 4 ? SingleTile<SumFirst4>(net, xt, yt, at, rows, scale, gradient) : SingleTile<SumAll>(net, xt, yt, at, rows, scale, gradient);
 
