@@ -53,7 +53,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
     {
         _options = options.Clone();
-        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0, _options.BatchSize > 0);
+        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0);
     }
 
     /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
@@ -129,6 +129,8 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     {
         Host.CheckValue(trainContext, nameof(trainContext));
         using IChannel channel = Host.Start("Training");
+        TrainingCompilation.StartForTable(trainContext.TrainingSet.Data.GetRowCount(), _options.BatchSize,
+            validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0);
 
         TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken);
         TableReader.Table validation = trainContext.ValidationSet is null
