@@ -50,7 +50,7 @@ internal static class TrainingCompilation
     /// <summary>
     /// The methods every float fit runs, in the order it first calls them: the epoch loop (and the random generator,
     /// which draws the initial weights), the solver step, L2 when asked for, and the kernel of a full batch of at most
-    /// 16 rows (XOR's 4).
+    /// 16 rows (XOR's 4), with the copy that puts such a table in tile layout when the fit starts.
     /// </summary>
     internal static IReadOnlyList<MethodInfo> EpochMethods(Solver solver, bool l2, LaneWidth width)
     {
@@ -81,6 +81,7 @@ internal static class TrainingCompilation
             methods.Add(Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)));
             methods.Add(Find(typeof(Kernels), nameof(Kernels.Dot), typeof(float)));
         }
+        methods.Add(Find(typeof(TileKernel), nameof(TileKernel.LoadBlock)));
         methods.Add(Find(typeof(FastEngine), nameof(FastEngine.Gradient)));
         methods.Add(Find(typeof(FastEngine), "SingleTile"));
         methods.Add(Find(Kernel(width), "SingleTile"));
@@ -102,7 +103,6 @@ internal static class TrainingCompilation
                 Find(typeof(FastEngine), "GradientChunk"),
                 Find(kernel, "Gradient"),
                 Find(kernel, "FullBlock"),
-                Find(typeof(TileKernel), nameof(TileKernel.LoadBlock)),
                 Find(typeof(FastEngine), "RunChunk"),
                 Find(typeof(FastEngine), "SumLosses"),
                 Find(typeof(FastEngine), "Add"),
