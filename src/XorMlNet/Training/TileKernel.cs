@@ -33,9 +33,7 @@ internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
     public readonly int H = hidden;
     public readonly float* Theta = theta;
 
-    /// <summary>(d + 2)·H + 1, as <see cref="TwoLayerNetwork{T}.GetParameterCount"/> counts them (without its checks: the
-    /// kernels ask once per chunk, and a shape that got this far has been checked).</summary>
-    public int ParameterCount => (D + 2) * H + 1;
+    public int ParameterCount => TwoLayerNetwork<float>.GetParameterCount(D, H);
 }
 
 /// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
