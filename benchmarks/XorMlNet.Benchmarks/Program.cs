@@ -7,6 +7,7 @@ public static class Program
     /// <summary>
     /// <c>memory</c>: the peak-memory measurement of a Fit on the 1,000,000 × 16 table (see <see cref="MemoryMeasurement"/>).
     /// <c>paired</c>: the scoring comparisons with LbfgsLogisticRegression as paired measurements (see <see cref="PairedScoring"/>).
+    /// <c>coldstart</c>: fresh processes timing what a user sees once (see <see cref="ColdStart"/>); <c>coldstart-child</c> is one of them.
     /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter '*XorEpoch*'</c>, <c>--list flat</c>).
     /// </summary>
     public static int Main(string[] args)
@@ -14,6 +15,14 @@ public static class Program
         if (args.Length > 0 && args[0] == "paired")
         {
             return PairedScoring.Run();
+        }
+        if (args.Length > 0 && args[0] == "coldstart")
+        {
+            return ColdStart.Run(args);
+        }
+        if (args is ["coldstart-child", string scenario])
+        {
+            return ColdStartChild.Run(scenario);
         }
         if (args.Length > 0 && args[0] == "memory")
         {

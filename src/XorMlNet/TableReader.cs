@@ -13,9 +13,14 @@ namespace XorMlNet;
 /// Memory: the arrays are allocated once at their final size (when the view does not know its row count, a first
 /// cursor pass with no active column counts the rows), and training reads them in place, so a fit holds one copy
 /// of the feature matrix, plus the labels.
+/// Cancellation: the token is checked before anything is read and every <see cref="CancellationRows"/> rows of
+/// either pass, so a cancelled fit stops reading within that many rows.
 /// </remarks>
 internal static class TableReader
 {
+    /// <summary>Rows pulled from a cursor between two checks of the cancellation token.</summary>
+    internal const int CancellationRows = 4096;
+
     /// <summary>
     /// Dense rows: the first RowCount × FeatureCount values of the features array, row-major, and the first RowCount
     /// labels, in [0, 1] (the arrays may be longer when rows were skipped).
@@ -37,8 +42,10 @@ internal static class TableReader
             => FeatureScaling.Apply(features.AsSpan(0, RowCount * FeatureCount), offset, scale);
     }
 
-    public static Table Read(IChannel channel, RoleMappedData data, string role)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before or during the read.</exception>
+    public static Table Read(IChannel channel, RoleMappedData data, string role, CancellationToken cancellation)
     {
+        cancellation.ThrowIfCancellationRequested();
         DataViewSchema.Column featureColumn = data.Schema.Feature!.Value;
         DataViewSchema.Column labelColumn = data.Schema.Label!.Value;
         if (featureColumn.Type is not VectorDataViewType { ItemType: NumberDataViewType, IsKnownSize: true } vectorType
@@ -49,7 +56,7 @@ internal static class TableReader
         }
         int featureCount = vectorType.Size;
 
-        long rows = DataViewUtils.ComputeRowCount(data.Data);
+        long rows = data.Data.GetRowCount() ?? CountRows(data.Data, cancellation);
         if (rows * featureCount > Array.MaxLength)
         {
             throw channel.Except($"The {role} data has {rows} rows of {featureCount} features, more than one array can hold ({Array.MaxLength} values).");
@@ -65,7 +72,10 @@ internal static class TableReader
         float label = 0;
         while (cursor.MoveNext())
         {
-            row++;
+            if ((++row & (CancellationRows - 1)) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             getLabel(ref label);
             if (float.IsNaN(label))
             {
@@ -89,6 +99,7 @@ internal static class TableReader
             labels.Append(1)[0] = label;
         }
 
+        cancellation.ThrowIfCancellationRequested();
         if (skippedLabel + skippedFeature > 0)
         {
             channel.Warning($"Skipped {skippedLabel + skippedFeature} of {row + 1} {role} rows: {skippedLabel} with a missing (NaN) label in '{labelColumn.Name}', {skippedFeature} with a NaN or infinite value in '{featureColumn.Name}'.");
@@ -100,6 +111,29 @@ internal static class TableReader
                 : $"The {role} data has no usable rows: all {row + 1} were skipped for a missing label or a non-finite feature.");
         }
         return new Table(features.Items, labels.Items, labels.Count, featureCount);
+    }
+
+    /// <summary>Reads the feature and label columns of <paramref name="view"/> outside a fit (for the benchmarks).</summary>
+    internal static Table Read(IHostEnvironment env, IDataView view, string featureColumn, string labelColumn, CancellationToken cancellation)
+    {
+        using IChannel channel = env.Register(nameof(TableReader)).Start("Reading");
+        return Read(channel, new RoleMappedData(view, label: labelColumn, feature: featureColumn), "training", cancellation);
+    }
+
+    /// <summary>The rows of a view that does not know its row count: a cursor pass with no active column (what ML.NET's
+    /// <c>DataViewUtils.ComputeRowCount</c> does), checking the token as it goes.</summary>
+    private static long CountRows(IDataView view, CancellationToken cancellation)
+    {
+        long count = 0;
+        using DataViewRowCursor cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            if ((++count & (CancellationRows - 1)) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+        return count;
     }
 
     private static ValueGetter<float> LabelGetter(DataViewRow cursor, DataViewSchema.Column column)

@@ -53,6 +53,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
     {
         _options = options.Clone();
+        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0);
     }
 
     /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
@@ -76,8 +77,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     /// <summary>Trains the network on <paramref name="input"/> and returns the fitted transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
     /// <exception cref="InvalidOperationException">The data has no usable rows, or a Single label lies outside [0, 1].</exception>
+    /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled, before the call or during it.</exception>
     public new XorMlpTransformer Fit(IDataView input)
     {
+        _options.CancellationToken.ThrowIfCancellationRequested();
         Host.CheckValue(input, nameof(input));
         CheckColumns(SchemaShape.Create(input.Schema));
         return TrainTransformer(input);
@@ -89,6 +92,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     /// </summary>
     public XorMlpTransformer Fit(IDataView trainData, IDataView validationData)
     {
+        _options.CancellationToken.ThrowIfCancellationRequested();
         Host.CheckValue(trainData, nameof(trainData));
         Host.CheckValue(validationData, nameof(validationData));
         CheckColumns(SchemaShape.Create(trainData.Schema));
@@ -125,11 +129,13 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     {
         Host.CheckValue(trainContext, nameof(trainContext));
         using IChannel channel = Host.Start("Training");
+        TrainingCompilation.StartForTable(trainContext.TrainingSet.Data.GetRowCount(), _options.BatchSize,
+            validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0);
 
-        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training");
+        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken);
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty
-            : TableReader.Read(channel, trainContext.ValidationSet, "validation");
+            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken);
         if (trainContext.ValidationSet is not null && validation.FeatureCount != train.FeatureCount)
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");

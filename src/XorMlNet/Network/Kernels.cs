@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -40,7 +41,8 @@ internal static class Kernels
     public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target) where T : IFloatingPointIeee754<T>
         => prediction.Length == 0 ? T.Zero : SumOfSquaredErrors(prediction, target) / T.CreateChecked(prediction.Length);
 
-    /// <summary>destination[i] += scale · x[i] (BLAS axpy).</summary>
+    /// <summary>destination[i] += scale · x[i] (BLAS axpy). The gradient-descent step and L2 run it once per batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd<T>(T scale, ReadOnlySpan<T> x, Span<T> destination) where T : IFloatingPointIeee754<T>
     {
         CheckSameLength(x.Length, destination.Length, nameof(destination));
@@ -50,7 +52,8 @@ internal static class Kernels
         }
     }
 
-    /// <summary>Σ x[i] · y[i].</summary>
+    /// <summary>Σ x[i] · y[i] (L2's penalty, once per batch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : IFloatingPointIeee754<T>
     {
         CheckSameLength(x.Length, y.Length, nameof(y));
@@ -76,11 +79,16 @@ internal static class Kernels
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckSameLength(int expected, int actual, string parameterName)
     {
         if (expected != actual)
         {
-            throw new ArgumentException($"Length {actual} does not match the input length {expected}.", parameterName);
+            ThrowLengthMismatch(expected, actual, parameterName);
         }
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch(int expected, int actual, string parameterName)
+        => throw new ArgumentException($"Length {actual} does not match the input length {expected}.", parameterName);
 }

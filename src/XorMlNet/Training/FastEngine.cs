@@ -235,6 +235,7 @@ internal sealed unsafe class FastEngine : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SumLosses(int chunks)
     {
         double sum = 0;
@@ -285,6 +286,7 @@ internal sealed unsafe class FastEngine : IDisposable
     }
 
     /// <summary>destination[i] += values[i], element by element (so the chunk order of the sum is kept).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(ReadOnlySpan<float> values, Span<float> destination)
     {
         int i = 0;

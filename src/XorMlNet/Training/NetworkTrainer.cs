@@ -127,7 +127,8 @@ public static class NetworkTrainer
         return held;
     }
 
-    /// <summary>Fisher–Yates shuffle in place, uniform over permutations.</summary>
+    /// <summary>Fisher–Yates shuffle in place, uniform over permutations (every mini-batch epoch shuffles all rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Shuffle(Span<int> values, NumpyRandom random)
     {
         for (int i = values.Length - 1; i > 0; i--)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using XorMlNet.Network;
@@ -83,11 +84,17 @@ internal static class SolverSteps
         return 0.5 * double.CreateChecked(lambda) * squaredNorm;
     }
 
+    /// <summary>Inlined into the steps, which are compiled optimized from their first call; the throw stays out of line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckLength(int expected, int actual, string parameterName)
     {
         if (expected != actual)
         {
-            throw new ArgumentException($"Length {actual} does not match the parameter count {expected}.", parameterName);
+            ThrowLengthMismatch(expected, actual, parameterName);
         }
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch(int expected, int actual, string parameterName)
+        => throw new ArgumentException($"Length {actual} does not match the parameter count {expected}.", parameterName);
 }

@@ -1,0 +1,214 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using XorMlNet.Network;
+
+namespace XorMlNet.Training;
+
+/// <summary>
+/// Compiles the float training path on a background thread, so that the first <c>Fit</c> of a process does not stop in
+/// its first epochs to wait for the JIT.
+/// </summary>
+/// <remarks>
+/// The methods that carry the epochs are marked <see cref="MethodImplOptions.AggressiveOptimization"/>: the JIT compiles
+/// them optimized at their first call instead of running them unoptimized (tier 0, then on-stack replacement) until
+/// tiered compilation has recompiled them, which a single fit may never live to see. Compiling them optimized takes
+/// time too, and without this class it falls inside the training loop: most of the loop's time in a fresh process's
+/// first XOR fit. The work is queued in two steps, each as soon as what it depends on is known: <see cref="Start"/>
+/// when an estimator is created (the epoch loop, the solver step and the kernel of a table of at most 16 rows), and
+/// <see cref="StartForTable"/> when a fit begins to read its table (the kernels of larger tables, mini-batches and the
+/// validation pass, when the fit will use them). The compilation then overlaps what ML.NET does before training
+/// (building the pipeline, fitting the transforms before this one, reading the table) on another core. A method the
+/// training thread reaches while it is being compiled here waits for that compilation instead of repeating it; whatever
+/// this thread has not reached yet is compiled by the training thread at its first call, as without it. Only the lane
+/// width the machine uses is compiled, each method once per process, and nothing on a single core, where the thread
+/// could only take turns with the caller's.
+/// </remarks>
+internal static class TrainingCompilation
+{
+    private static readonly object Gate = new();
+    private static readonly Queue<MethodInfo> Pending = new();
+    private static readonly HashSet<MethodInfo> Queued = [];
+    private static bool _running;
+
+    /// <summary>Queues the epoch loop, the solver step (and L2) and the small-table kernel; returns at once.</summary>
+    public static void Start(Solver solver, bool l2) => Enqueue(() => EpochMethods(solver, l2, Width));
+
+    /// <summary>
+    /// Queues what a fit on <paramref name="rows"/> rows (null when the view does not know) will run besides
+    /// <see cref="Start"/>'s methods; returns at once.
+    /// </summary>
+    public static void StartForTable(long? rows, int batchSize, bool validation)
+    {
+        bool smallFullBatch = rows <= TileKernel.Lanes && (batchSize == 0 || batchSize >= rows);
+        bool miniBatches = batchSize > 0 && !(rows <= batchSize);
+        Enqueue(() => TableMethods(chunks: !smallFullBatch, miniBatches, validation, Width));
+    }
+
+    private static LaneWidth Width => FastEngine.Resolve(LaneWidth.Auto);
+
+    /// <summary>
+    /// The methods every float fit runs, in the order it first calls them: the epoch loop (and the random generator,
+    /// which draws the initial weights), the solver step, L2 when asked for, and the kernel of a full batch of at most
+    /// 16 rows (XOR's 4), with the copy that puts such a table in tile layout when the fit starts.
+    /// </summary>
+    internal static IReadOnlyList<MethodInfo> EpochMethods(Solver solver, bool l2, LaneWidth width)
+    {
+        Type run = typeof(NetworkTrainer).GetNestedType("Run`1", BindingFlags.NonPublic)!.MakeGenericType(typeof(float));
+        var methods = new List<MethodInfo>
+        {
+            Find(typeof(NumpyRandom), nameof(NumpyRandom.NextUInt32)),
+            Find(typeof(NumpyRandom), "Regenerate"),
+            Find(run, "TrainBound"),
+            Find(run, "TrainEpoch"),
+            Find(run, "StepSolver"),
+            Find(typeof(Kernels), nameof(Kernels.AllFinite), typeof(float)),
+            Find(typeof(LossHistory), nameof(LossHistory.Add)),
+        };
+        methods.AddRange(solver switch
+        {
+            Solver.GradientDescent =>
+            [
+                Find(typeof(SolverSteps), nameof(SolverSteps.GradientDescentStep), typeof(float)),
+                Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)),
+            ],
+            Solver.Momentum => [Find(typeof(SolverSteps), nameof(SolverSteps.MomentumStep), typeof(float))],
+            _ => [Find(typeof(SolverSteps), nameof(SolverSteps.AdamStep), typeof(float))],
+        });
+        if (l2)
+        {
+            methods.Add(Find(typeof(SolverSteps), nameof(SolverSteps.AddL2), typeof(float)));
+            methods.Add(Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)));
+            methods.Add(Find(typeof(Kernels), nameof(Kernels.Dot), typeof(float)));
+        }
+        methods.Add(Find(typeof(TileKernel), nameof(TileKernel.LoadBlock)));
+        methods.Add(Find(typeof(FastEngine), nameof(FastEngine.Gradient)));
+        methods.Add(Find(typeof(FastEngine), "SingleTile"));
+        methods.Add(Find(Kernel(width), "SingleTile"));
+        return methods;
+    }
+
+    /// <summary>
+    /// The methods a fit runs besides <see cref="EpochMethods"/> on a table of more than 16 rows (the chunked kernels),
+    /// with mini-batches (the shuffle) and with validation rows (the forward pass).
+    /// </summary>
+    internal static IReadOnlyList<MethodInfo> TableMethods(bool chunks, bool miniBatches, bool validation, LaneWidth width)
+    {
+        Type kernel = Kernel(width);
+        var methods = new List<MethodInfo>();
+        if (chunks)
+        {
+            methods.AddRange(
+            [
+                Find(typeof(FastEngine), "GradientChunk"),
+                Find(kernel, "Gradient"),
+                Find(kernel, "FullBlock"),
+                Find(typeof(FastEngine), "RunChunk"),
+                Find(typeof(FastEngine), "SumLosses"),
+                Find(typeof(FastEngine), "Add"),
+            ]);
+        }
+        if (miniBatches)
+        {
+            methods.Add(Find(typeof(NetworkTrainer), "Shuffle"));
+            methods.Add(Find(typeof(NumpyRandom), nameof(NumpyRandom.NextInt32)));
+        }
+        if (validation)
+        {
+            methods.AddRange(
+            [
+                Find(typeof(FastEngine), nameof(FastEngine.ValidationSquaredError)),
+                Find(typeof(FastEngine), "ForwardChunk"),
+                Find(kernel, "Forward"),
+            ]);
+        }
+        return methods;
+    }
+
+    /// <summary>Compiles each method (a no-op for one already compiled). Never throws: a method left out is compiled at its first call.</summary>
+    internal static void Compile(IEnumerable<MethodInfo> methods)
+    {
+        foreach (MethodInfo method in methods)
+        {
+            Compile(method);
+        }
+    }
+
+    private static void Compile(MethodInfo method)
+    {
+        try
+        {
+            RuntimeTypeHandle[] instantiation = [.. method.DeclaringType!.GetGenericArguments().Concat(method.GetGenericArguments()).Select(t => t.TypeHandle)];
+            RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // An optimization only: the method is compiled at its first call instead.
+        }
+    }
+
+    /// <summary>Adds the methods not queued before to the queue, and starts the thread that empties it if it is not running.</summary>
+    private static void Enqueue(Func<IReadOnlyList<MethodInfo>> methods)
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+        lock (Gate)
+        {
+            try
+            {
+                foreach (MethodInfo method in methods())
+                {
+                    if (Queued.Add(method))
+                    {
+                        Pending.Enqueue(method);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // An optimization only: every method is then compiled at its first call, as without this class.
+                return;
+            }
+            if (_running || Pending.Count == 0)
+            {
+                return;
+            }
+            _running = true;
+        }
+        var thread = new Thread(Work) { IsBackground = true, Name = "XorMlNet kernel compilation" };
+        thread.Start();
+    }
+
+    private static void Work()
+    {
+        while (true)
+        {
+            MethodInfo? method;
+            lock (Gate)
+            {
+                if (!Pending.TryDequeue(out method))
+                {
+                    _running = false;
+                    return;
+                }
+            }
+            Compile(method);
+        }
+    }
+
+    private static Type Kernel(LaneWidth width) => width switch
+    {
+        LaneWidth.Vector512 => typeof(TileKernel<Vector512<float>, Lanes512>),
+        LaneWidth.Vector256 => typeof(TileKernel<Pair256, Lanes256>),
+        _ => typeof(TileKernel<Quad128, Lanes128>),
+    };
+
+    private static MethodInfo Find(Type type, string name, Type? typeArgument = null)
+    {
+        const BindingFlags Flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        MethodInfo method = type.GetMethods(Flags).Single(m => m.Name == name && m.IsGenericMethodDefinition == (typeArgument is not null));
+        return typeArgument is null ? method : method.MakeGenericMethod(typeArgument);
+    }
+}

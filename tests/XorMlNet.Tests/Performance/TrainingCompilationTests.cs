@@ -1,0 +1,67 @@
+using System.Reflection;
+using XorMlNet.Training;
+
+namespace XorMlNet.Tests.Performance;
+
+/// <summary>
+/// The lists of methods <see cref="TrainingCompilation"/> compiles ahead of a process's first fit: they name methods that
+/// exist (it finds them by name), they are the ones compiled optimized from their first call, they follow the options,
+/// and compiling them works on every lane width. Whether that makes the first fit faster is measured by the benchmarks'
+/// <c>coldstart</c> mode, not here.
+/// </summary>
+public class TrainingCompilationTests
+{
+    /// <summary>Solver, L2 and lane width (as its bit count: the enum is internal).</summary>
+    public static TheoryData<Solver, bool, int> Configurations()
+    {
+        var data = new TheoryData<Solver, bool, int>();
+        foreach (Solver solver in Enum.GetValues<Solver>())
+        {
+            foreach (LaneWidth width in new[] { LaneWidth.Vector128, LaneWidth.Vector256, LaneWidth.Vector512 })
+            {
+                data.Add(solver, false, (int)width);
+                data.Add(solver, true, (int)width);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Methods_AreFoundAndCompiledOptimizedFromTheirFirstCall(Solver solver, bool l2, int width)
+    {
+        MethodInfo[] methods =
+        [
+            .. TrainingCompilation.EpochMethods(solver, l2, (LaneWidth)width),
+            .. TrainingCompilation.TableMethods(chunks: true, miniBatches: true, validation: true, (LaneWidth)width),
+        ];
+
+        Assert.All(methods, m => Assert.True(m.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization),
+            $"{m.DeclaringType}.{m.Name} is not marked AggressiveOptimization"));
+        Assert.All(methods, m => Assert.False(m.ContainsGenericParameters, $"{m.DeclaringType}.{m.Name} is not instantiated"));
+        TrainingCompilation.Compile(methods);
+    }
+
+    [Fact]
+    public void Methods_FollowTheOptions()
+    {
+        static string[] Epoch(Solver solver, bool l2) => [.. TrainingCompilation.EpochMethods(solver, l2, LaneWidth.Vector256).Select(m => m.Name)];
+        static string[] Table(bool chunks, bool miniBatches, bool validation)
+            => [.. TrainingCompilation.TableMethods(chunks, miniBatches, validation, LaneWidth.Vector256).Select(m => m.Name)];
+
+        Assert.Contains("GradientDescentStep", Epoch(Solver.GradientDescent, false));
+        Assert.DoesNotContain("MomentumStep", Epoch(Solver.GradientDescent, false));
+        Assert.Contains("MomentumStep", Epoch(Solver.Momentum, false));
+        Assert.Contains("AdamStep", Epoch(Solver.Adam, false));
+        Assert.DoesNotContain("AddL2", Epoch(Solver.Adam, false));
+        Assert.Contains("AddL2", Epoch(Solver.Adam, true));
+        Assert.Contains("SingleTile", Epoch(Solver.Adam, false));
+
+        Assert.Empty(Table(false, false, false));
+        Assert.Contains("GradientChunk", Table(true, false, false));
+        Assert.DoesNotContain("Shuffle", Table(true, false, false));
+        Assert.Contains("Shuffle", Table(false, true, false));
+        Assert.DoesNotContain("ForwardChunk", Table(true, true, false));
+        Assert.Contains("ForwardChunk", Table(false, false, true));
+    }
+}
