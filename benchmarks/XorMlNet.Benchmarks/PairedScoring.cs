@@ -4,7 +4,7 @@ using Microsoft.ML;
 namespace XorMlNet.Benchmarks;
 
 /// <summary>
-/// The two scoring comparisons of issue 6 as paired measurements, for a machine whose load drifts: our model and
+/// The two scoring comparisons with LbfgsLogisticRegression as paired measurements, for a machine whose load drifts: our model and
 /// <c>LbfgsLogisticRegression</c> are timed back to back, many times, alternating which goes first, and the ratio is
 /// taken within each pair. The median of those ratios is what a slow change of load on a shared machine disturbs
 /// least; BenchmarkDotNet (the <c>Scoring</c> and <c>PredictionEngineLatency</c> classes) runs all of one model's

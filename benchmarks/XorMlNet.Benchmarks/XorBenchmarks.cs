@@ -78,7 +78,7 @@ public class XorNotebookFit
 }
 
 /// <summary>
-/// Issue 5's bar: <c>new XorMlpEstimator(new Options { Seed = s })</c> (all defaults) fitted on XOR, per seed; the
+/// The defaults' bar: <c>new XorMlpEstimator(new Options { Seed = s })</c> (all defaults) fitted on XOR, per seed; the
 /// README reports the median over the seeds.
 /// </summary>
 [Config(typeof(SuiteConfig))]

@@ -43,10 +43,10 @@ public enum Solver
 /// </remarks>
 public static class TrainingDefaults
 {
-    /// <summary>Hidden units, H: the notebook's 2. Fixed by the issue; here for callers that build the network.</summary>
+    /// <summary>Hidden units, H: the notebook's 2; here for callers that build the network.</summary>
     public const int HiddenSize = 2;
 
-    /// <summary>Initial weights are standard normal draws times this: the notebook's 0.1. Fixed by the issue.</summary>
+    /// <summary>Initial weights are standard normal draws times this: the notebook's 0.1.</summary>
     public const double InitialWeightScale = 0.1;
 
     /// <summary>Heavy-ball momentum: on XOR it avoids the local minimum that traps Adam (see the remarks).</summary>

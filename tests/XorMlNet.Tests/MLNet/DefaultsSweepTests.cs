@@ -5,7 +5,7 @@ namespace XorMlNet.Tests.MLNet;
 public class DefaultsSweepTests
 {
     /// <summary>
-    /// Issue 5's promise, through ML.NET: every option at its default except Seed learns XOR (4/4, MSE &lt; 0.01) for
+    /// The defaults' promise, through ML.NET: every option at its default except Seed learns XOR (4/4, MSE &lt; 0.01) for
     /// seeds 0..99. It is also a performance guard: 100 fits run in the test budget only if the defaults converge fast.
     /// </summary>
     [Fact]

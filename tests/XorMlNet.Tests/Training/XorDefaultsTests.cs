@@ -7,7 +7,7 @@ using XorMlNet.Training;
 namespace XorMlNet.Tests.Training;
 
 /// <summary>
-/// The acceptance bar for the defaults: every seed 0–99, notebook initialisation, all defaults, solves XOR.
+/// The acceptance bar for the defaults: every seed 0–99, notebook initialisation, all defaults, solves XOR.
 /// Also a performance guard: 200 fits in a few seconds even in Debug. The output lists the epochs and times
 /// (run with <c>-c Release --logger "console;verbosity=detailed"</c> to read the Release figures).
 /// </summary>
