@@ -16,13 +16,13 @@ public static class XorMlpCatalog
     /// <param name="labelColumnName">The label column: <see cref="bool"/>, or <see cref="float"/> in [0, 1].</param>
     /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
     /// <param name="hiddenLayerSize">Number of hidden sigmoid units.</param>
-    /// <param name="learningRate">Step size of the solver.</param>
+    /// <param name="learningRate">Step size of the solver; null for the solver's own (see <see cref="XorMlpEstimator.Options.LearningRate"/>).</param>
     /// <param name="numberOfEpochs">Maximum number of passes over the training rows.</param>
     public static XorMlpEstimator XorMlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = XorMlpEstimator.Options.Defaults.LabelColumnName,
         string featureColumnName = XorMlpEstimator.Options.Defaults.FeatureColumnName,
         int hiddenLayerSize = XorMlpEstimator.Options.Defaults.HiddenLayerSize,
-        double learningRate = XorMlpEstimator.Options.Defaults.LearningRate,
+        double? learningRate = null,
         int numberOfEpochs = XorMlpEstimator.Options.Defaults.NumberOfEpochs)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -57,6 +57,20 @@ public class XorMlpEstimatorTests
         Assert.Equal(XorData.Rows.Select(r => r.Label), predictions.Select(p => p.PredictedLabel));
     }
 
+    [Theory]
+    [InlineData(8, null, 4.0)]
+    [InlineData(64, null, 1.0)]
+    [InlineData(64, 0.5, 0.5)]
+    public void Catalog_WithoutALearningRate_UsesTheSolversOwnForTheLayerWidth(int hidden, double? learningRate, double expected)
+    {
+        var mlContext = new MLContext(seed: 0);
+        XorMlpEstimator trainer = mlContext.BinaryClassification.Trainers.XorMlp(hiddenLayerSize: hidden, learningRate: learningRate, numberOfEpochs: 3);
+
+        XorMlpModelParameters network = XorData.Pipeline(mlContext, trainer).Fit(XorData.Load(mlContext)).LastTransformer.Model;
+
+        Assert.Equal(expected, network.TrainingOptions.LearningRate);
+    }
+
     [Fact]
     public void NotebookOptions_ThroughFit_FollowTheGoldenTrajectory()
     {
