@@ -77,8 +77,7 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
         Host.CheckValue(input, nameof(input));
         SchemaChecks.CheckScoringFeatures(input.Schema, FeatureColumnName, Model.InputSize);
         IDataView scorer = Scorer.ApplyToData(Host, input);
-        return scorer is IDataTransform transform
-            && XorMlpRowMapper.Create((IRowToRowMapper)scorer, Model, FeatureColumnName) is XorMlpRowMapper mapper
+        return scorer is IDataTransform transform && CreateMapper(scorer) is XorMlpRowMapper mapper
             ? new XorMlpScoredDataView(input, mapper, transform)
             : scorer;
     }
@@ -91,12 +90,12 @@ public sealed class XorMlpTransformer : SingleFeaturePredictionTransformerBase<X
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
         SchemaChecks.CheckScoringFeatures(inputSchema, FeatureColumnName, Model.InputSize);
-        return CreateMapper(inputSchema);
+        return CreateMapper(Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema)));
     }
 
-    /// <summary>The row mapper for a checked <paramref name="inputSchema"/>: see <see cref="XorMlpRowMapper.Create"/>.</summary>
-    private IRowToRowMapper CreateMapper(DataViewSchema inputSchema)
-        => XorMlpRowMapper.Create((IRowToRowMapper)Scorer.ApplyToData(Host, new EmptyDataView(Host, inputSchema)), Model, FeatureColumnName);
+    /// <summary>Our row mapper over <paramref name="scorer"/> (ML.NET's scorer applied to a checked input): see <see cref="XorMlpRowMapper.Create"/>.</summary>
+    private IRowToRowMapper CreateMapper(IDataView scorer)
+        => XorMlpRowMapper.Create((IRowToRowMapper)scorer, Model, FeatureColumnName);
 
     /// <summary>
     /// The loader ML.NET finds through the <see cref="LoadableClassAttribute"/> above. Checks this entry's version and
