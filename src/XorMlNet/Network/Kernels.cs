@@ -65,6 +65,25 @@ internal static class Kernels
         return sum;
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> and returns whether every value was finite: the
+    /// trainer's per-epoch snapshot of the weights and its divergence check in one pass. x − x is 0 for a finite x and NaN
+    /// for ±∞ or NaN, so the sum of those differences is 0 exactly when every value is finite.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool CopyAllFinite<T>(ReadOnlySpan<T> source, Span<T> destination) where T : IFloatingPointIeee754<T>
+    {
+        CheckSameLength(source.Length, destination.Length, nameof(destination));
+        T check = T.Zero;
+        for (int i = 0; i < source.Length; i++)
+        {
+            T value = source[i];
+            destination[i] = value;
+            check += value - value;
+        }
+        return check == T.Zero;
+    }
+
     /// <summary>True when every value is finite (no NaN, no ±∞).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : IFloatingPointIeee754<T>

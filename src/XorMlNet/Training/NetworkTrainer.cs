@@ -80,14 +80,16 @@ public static class NetworkTrainer
         NumpyRandom dataRandom = CreateDataRandom(settings.Seed);
         if (!hasValidation && settings.ValidationFraction > 0)
         {
+            CancellationToken cancellation = settings.CancellationToken;
+            cancellation.ThrowIfCancellationRequested();
             var permutation = new int[rows];
             int held = SplitRows(rows, settings.ValidationFraction, dataRandom, permutation);
             var trainX = new T[(rows - held) * d];
             var trainY = new T[rows - held];
             var validX = new T[held * d];
             var validY = new T[held];
-            GatherRows(features, targets, permutation.AsSpan(0, held), d, validX, validY);
-            GatherRows(features, targets, permutation.AsSpan(held), d, trainX, trainY);
+            GatherRows(features, targets, permutation.AsSpan(0, held), d, validX, validY, cancellation);
+            GatherRows(features, targets, permutation.AsSpan(held), d, trainX, trainY, cancellation);
             features = trainX;
             targets = trainY;
             validationFeatures = validX;
@@ -138,11 +140,19 @@ public static class NetworkTrainer
         }
     }
 
-    /// <summary>Copies the rows <paramref name="indices"/> of (x, y), in that order, into (xOut, yOut).</summary>
-    private static void GatherRows<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<int> indices, int d, Span<T> xOut, Span<T> yOut)
+    /// <summary>
+    /// Copies the rows <paramref name="indices"/> of (x, y), in that order, into (xOut, yOut), checking
+    /// <paramref name="cancellation"/> every <see cref="BlockRows"/> rows.
+    /// </summary>
+    private static void GatherRows<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<int> indices, int d, Span<T> xOut, Span<T> yOut,
+        CancellationToken cancellation = default)
     {
         for (int k = 0; k < indices.Length; k++)
         {
+            if (k % BlockRows == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             int row = indices[k];
             x.Slice(row * d, d).CopyTo(xOut.Slice(k * d, d));
             yOut[k] = y[row];
@@ -342,7 +352,9 @@ public static class NetworkTrainer
             double loss = double.NaN;
 
             // The best weights by training loss: the loss of epoch e is measured on the weights before its update, so
-            // those are copied before every epoch, alternately into two buffers, one of which holds the best so far.
+            // those are copied before every epoch, alternately into two buffers, one of which holds the best so far. The
+            // copy also checks that they are finite, i.e. that the previous epoch's update was; after the last epoch,
+            // and before a restart replaces them, they are checked on their own.
             double firstLoss = double.NaN, bestLoss = double.PositiveInfinity;
             int bestEpoch = 0;
             double attemptFirstLoss = double.NaN, attemptBestLoss = double.PositiveInfinity;
@@ -356,12 +368,14 @@ public static class NetworkTrainer
             int epoch;
             for (epoch = 1; stop is null; epoch++)
             {
-                _network.Parameters.CopyTo(snapshot);
-                loss = TrainEpoch(x, y, dataRandom);
-                if (!double.IsFinite(loss) || !Kernels.AllFinite<T>(_network.Parameters))
+                if (!Kernels.CopyAllFinite<T>(_network.Parameters, snapshot))
                 {
-                    string what = double.IsFinite(loss) ? "a parameter became infinite or NaN" : $"the training loss became {loss}";
-                    throw Diverged(epoch, what, OptionAtFault());
+                    throw ParameterDiverged(epoch - 1);
+                }
+                loss = TrainEpoch(x, y, dataRandom);
+                if (!double.IsFinite(loss))
+                {
+                    throw Diverged(epoch, $"the training loss became {loss}", OptionAtFault());
                 }
                 if (epoch == 1)
                 {
@@ -425,6 +439,10 @@ public static class NetworkTrainer
                         // the next attempt would diverge alike, so the run stops here rather than spend its budget.
                         throw Diverged(epoch, DivergedWhat(attemptFirstLoss, loss), OptionAtFault());
                     }
+                    if (!Kernels.AllFinite<T>(_network.Parameters))
+                    {
+                        throw ParameterDiverged(epoch);
+                    }
                     attemptFirstLoss = double.NaN;
                     attemptBestLoss = double.PositiveInfinity;
                     DrawFreshWeights();
@@ -447,6 +465,10 @@ public static class NetworkTrainer
             }
 
             int epochsRun = epoch - 1;
+            if (!Kernels.AllFinite<T>(_network.Parameters))
+            {
+                throw ParameterDiverged(epochsRun);
+            }
             int givenBackEpoch = epochsRun;
             double givenBackLoss = loss;
             if (earlyStopping && stop is StopReason.EarlyStopping or StopReason.MaximumEpochs)
@@ -580,6 +602,8 @@ public static class NetworkTrainer
                 ? nameof(TrainingSettings.L2Regularization)
                 : nameof(TrainingSettings.LearningRate);
         }
+
+        private TrainingDivergedException ParameterDiverged(int epoch) => Diverged(epoch, "a parameter became infinite or NaN", OptionAtFault());
 
         private TrainingDivergedException Diverged(int epoch, string what, string option)
         {

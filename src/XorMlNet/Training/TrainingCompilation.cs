@@ -63,6 +63,7 @@ internal static class TrainingCompilation
             Find(run, "TrainEpoch"),
             Find(run, "StepSolver"),
             Find(typeof(Kernels), nameof(Kernels.AllFinite), typeof(float)),
+            Find(typeof(Kernels), nameof(Kernels.CopyAllFinite), typeof(float)),
             Find(typeof(LossHistory), nameof(LossHistory.Add)),
         };
         methods.AddRange(solver switch

@@ -120,5 +120,9 @@ public class ProgressCancellationDivergenceTests
         Exception? shorter = Record.Exception(() => NetworkTrainer.Train(network, table.X, table.Y, settings with { NumberOfEpochs = epoch - 1 }));
         Assert.True(shorter is null || shorter.Message.Contains("never went below where it started"), shorter?.Message);
         Assert.True(Kernels.AllFinite<T>(network.Parameters));
+        // With that epoch as the last, the check after the loop catches it, at the same epoch.
+        TrainingDivergedException last = Assert.Throws<TrainingDivergedException>(
+            () => NetworkTrainer.Train(TrainingData.Network<T>(8, 8, seed: 0), table.X, table.Y, settings with { NumberOfEpochs = epoch }));
+        Assert.Equal(error.Message, last.Message);
     }
 }
