@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -53,7 +54,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
     {
         _options = options.Clone();
-        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0);
+        TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0, FormatProgressAhead);
     }
 
     /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
@@ -164,14 +165,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         Options used = _options.Clone();
         used.L2Regularization = _options.ResolveL2(train.RowCount);
         used.LearningRate = _options.ResolveLearningRate();
-        Action<TrainingProgress>? userProgress = _options.Progress;
-        TrainingSettings settings = used.ToTrainingSettings(progress =>
-        {
-            channel.Info(double.IsNaN(progress.ValidationLoss)
-                ? $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s."
-                : $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, validation loss {progress.ValidationLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s.");
-            userProgress?.Invoke(progress);
-        });
+        TrainingSettings settings = used.ToTrainingSettings(new ProgressLog(channel, _options.Progress).Report);
         TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
         channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.FinalTrainingLoss:G6}.");
         if (result.BestEpoch != result.EpochsRun)
@@ -184,6 +178,31 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         }
 
         return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, used);
+    }
+
+    /// <summary>Each progress report as a line in ML.NET's log, then to the caller's <see cref="Options.Progress"/>.</summary>
+    private sealed class ProgressLog(IChannel channel, Action<TrainingProgress>? userProgress)
+    {
+        public void Report(TrainingProgress progress)
+        {
+            channel.Info(Message(progress));
+            userProgress?.Invoke(progress);
+        }
+
+        public static string Message(TrainingProgress progress) => double.IsNaN(progress.ValidationLoss)
+            ? $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s."
+            : $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, validation loss {progress.ValidationLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s.";
+    }
+
+    /// <summary>
+    /// The first progress report's work done ahead, on the compilation thread: <see cref="ProgressLog.Report"/> compiled
+    /// and both forms of its message formatted once (a process's first formatting of a double is slow).
+    /// </summary>
+    private static void FormatProgressAhead()
+    {
+        RuntimeHelpers.PrepareMethod(typeof(ProgressLog).GetMethod(nameof(ProgressLog.Report))!.MethodHandle);
+        GC.KeepAlive(ProgressLog.Message(new TrainingProgress(1, 0.25, double.NaN, TimeSpan.FromMilliseconds(1))));
+        GC.KeepAlive(ProgressLog.Message(new TrainingProgress(1, 0.25, 0.25, TimeSpan.FromMilliseconds(1))));
     }
 
     /// <summary>

@@ -107,6 +107,8 @@ internal sealed class LossHistory : IReadOnlyList<double>
         Store(value);
     }
 
+    /// <summary>Appends <paramref name="value"/>: every epoch up to <see cref="Capacity"/>, so compiled optimized from its first call too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(double value)
     {
         int chunk = _count >> ChunkShift;

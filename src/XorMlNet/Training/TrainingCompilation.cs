@@ -27,12 +27,17 @@ namespace XorMlNet.Training;
 internal static class TrainingCompilation
 {
     private static readonly object Gate = new();
-    private static readonly Queue<MethodInfo> Pending = new();
+    private static readonly Queue<Action> Pending = new();
     private static readonly HashSet<MethodInfo> Queued = [];
     private static bool _running;
 
-    /// <summary>Queues the epoch loop, the solver step (and L2) and the small-table kernel; returns at once.</summary>
-    public static void Start(Solver solver, bool l2) => Enqueue(() => EpochMethods(solver, l2, Width));
+    /// <summary>
+    /// Queues the epoch loop, the solver step (and L2) and the small-table kernel, then <paramref name="firstReport"/>
+    /// (run once per process: the caller's progress report done once ahead, e.g. the first formatting of a double, which
+    /// would otherwise cost the first fit about a millisecond in the middle of its epochs); returns at once.
+    /// </summary>
+    public static void Start(Solver solver, bool l2, Action? firstReport = null)
+        => Enqueue(() => EpochMethods(solver, l2, Width), firstReport);
 
     /// <summary>
     /// Queues what a fit on <paramref name="rows"/> rows (null when the view does not know) will run besides
@@ -65,6 +70,7 @@ internal static class TrainingCompilation
             Find(typeof(Kernels), nameof(Kernels.AllFinite), typeof(float)),
             Find(typeof(Kernels), nameof(Kernels.CopyAllFinite), typeof(float)),
             Find(typeof(LossHistory), nameof(LossHistory.Add)),
+            Find(typeof(LossHistory), "Store"),
         };
         methods.AddRange(solver switch
         {
@@ -148,8 +154,11 @@ internal static class TrainingCompilation
         }
     }
 
-    /// <summary>Adds the methods not queued before to the queue, and starts the thread that empties it if it is not running.</summary>
-    private static void Enqueue(Func<IReadOnlyList<MethodInfo>> methods)
+    /// <summary>
+    /// Adds the methods not queued before, then <paramref name="action"/> if its method was not queued before, to the
+    /// queue, and starts the thread that empties it if it is not running.
+    /// </summary>
+    private static void Enqueue(Func<IReadOnlyList<MethodInfo>> methods, Action? action = null)
     {
         if (Environment.ProcessorCount < 2)
         {
@@ -163,8 +172,12 @@ internal static class TrainingCompilation
                 {
                     if (Queued.Add(method))
                     {
-                        Pending.Enqueue(method);
+                        Pending.Enqueue(() => Compile(method));
                     }
+                }
+                if (action is not null && Queued.Add(action.Method))
+                {
+                    Pending.Enqueue(action);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -186,16 +199,23 @@ internal static class TrainingCompilation
     {
         while (true)
         {
-            MethodInfo? method;
+            Action? work;
             lock (Gate)
             {
-                if (!Pending.TryDequeue(out method))
+                if (!Pending.TryDequeue(out work))
                 {
                     _running = false;
                     return;
                 }
             }
-            Compile(method);
+            try
+            {
+                work();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // An optimization only: what failed here runs at its first use instead.
+            }
         }
     }
 

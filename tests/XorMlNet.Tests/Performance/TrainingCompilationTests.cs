@@ -42,6 +42,46 @@ public class TrainingCompilationTests
         TrainingCompilation.Compile(methods);
     }
 
+    /// <summary>
+    /// The caller's first report runs on the compilation thread, once however often it is passed, after what was queued
+    /// before it; one that throws does not stop the thread. With one core nothing runs there.
+    /// </summary>
+    [Fact]
+    public void Start_RunsTheFirstReportOnce_OnTheCompilationThread()
+    {
+        int runs = 0;
+        string? threadName = null;
+        using var thrown = new ManualResetEventSlim();
+        using var drained = new ManualResetEventSlim();
+        void Report()
+        {
+            Interlocked.Increment(ref runs);
+            threadName = Thread.CurrentThread.Name;
+        }
+        void Throwing()
+        {
+            thrown.Set();
+            throw new InvalidOperationException("a failing first report");
+        }
+        void Drained() => drained.Set();
+
+        TrainingCompilation.Start(Solver.Adam, l2: true, Report);
+        TrainingCompilation.Start(Solver.Adam, l2: true, Report);
+        TrainingCompilation.Start(Solver.Adam, l2: true, Throwing);
+        TrainingCompilation.Start(Solver.Adam, l2: true, Drained);
+
+        if (Environment.ProcessorCount < 2)
+        {
+            Assert.Equal(0, runs);
+            Assert.False(drained.IsSet);
+            return;
+        }
+        Assert.True(drained.Wait(TimeSpan.FromMinutes(2)), "the compilation thread did not reach the last report");
+        Assert.True(thrown.IsSet);
+        Assert.Equal(1, runs);
+        Assert.Equal("XorMlNet kernel compilation", threadName);
+    }
+
     [Fact]
     public void Methods_FollowTheOptions()
     {
