@@ -158,14 +158,12 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
         }
 
-        var network = new TwoLayerNetwork<float>(train.FeatureCount, _options.HiddenLayerSize);
-        network.InitializeNormal(new NumpyRandom((uint)_options.Seed), _options.InitialWeightScale);
-        channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
-
         Options used = _options.Clone();
         used.L2Regularization = _options.ResolveL2(train.RowCount);
         used.LearningRate = _options.ResolveLearningRate();
         TrainingSettings settings = used.ToTrainingSettings(new ProgressLog(channel, _options.Progress).Report);
+        TwoLayerNetwork<float> network = NetworkTrainer.CreateNetwork<float>(train.FeatureCount, _options.HiddenLayerSize, settings);
+        channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
         TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
         channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.FinalTrainingLoss:G6}.");
         if (result.BestEpoch != result.EpochsRun)

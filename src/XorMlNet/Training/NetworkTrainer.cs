@@ -30,6 +30,22 @@ public static class NetworkTrainer
     /// <summary>Mixed into <see cref="TrainingSettings.Seed"/> so that row shuffles do not reuse the weights' random stream.</summary>
     private const uint DataStreamSalt = 0x9E3779B9u;
 
+    /// <summary>
+    /// The network a training run starts from: d → H → 1 with the first draw of <c>NumpyRandom(Seed)</c> at
+    /// <see cref="TrainingSettings.InitialWeightScale"/> (<see cref="TwoLayerNetwork{T}.InitializeNormal"/>; the notebook's
+    /// weights for seed 42 and scale 0.1). A restart continues that stream (<see cref="TrainingSettings.MaxRestarts"/>), so
+    /// with a network made here attempt k starts from the k-th draw of the seed's stream.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
+    public static TwoLayerNetwork<T> CreateNetwork<T>(int inputSize, int hiddenSize, TrainingSettings settings)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var network = new TwoLayerNetwork<T>(inputSize, hiddenSize);
+        network.InitializeNormal(new NumpyRandom(settings.Seed), settings.InitialWeightScale);
+        return network;
+    }
+
     /// <summary>Trains <paramref name="network"/> in place on the rows of <paramref name="features"/>, without validation rows
     /// (unless <see cref="TrainingSettings.ValidationFraction"/> holds some out).</summary>
     /// <inheritdoc cref="Train{T}(TwoLayerNetwork{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, TrainingSettings)"/>
@@ -41,7 +57,8 @@ public static class NetworkTrainer
     /// Trains <paramref name="network"/> in place on the rows of <paramref name="features"/>, measuring the validation
     /// loss after every epoch on the validation rows (for early stopping and reporting).
     /// </summary>
-    /// <param name="network">Initialised network; updated in place. When training stops early (or runs out of epochs
+    /// <param name="network">Initialised network (<see cref="CreateNetwork{T}"/> draws the weights a restart continues from);
+    /// updated in place. When training stops early (or runs out of epochs
     /// with early stopping on), it ends with the weights of the best validation epoch; when it runs out of epochs
     /// without early stopping and the last epoch's training loss is above the lowest one seen, with the weights that
     /// lowest loss was measured on (those before that epoch's update), over every restart.</param>
@@ -620,8 +637,8 @@ public static class NetworkTrainer
 
         /// <summary>
         /// A restart: new weights and a fresh solver state. The weights come from <c>NumpyRandom(Seed)</c> after
-        /// replaying the draw of the initial weights, so that attempt k gets the k-th initialisation of numpy's
-        /// stream for that seed.
+        /// replaying the draw of <see cref="CreateNetwork{T}"/>, so that attempt k gets the k-th initialisation of
+        /// numpy's stream for that seed.
         /// </summary>
         private void DrawFreshWeights()
         {

@@ -154,6 +154,22 @@ public class StoppingTests
         Assert.All(network.Parameters.ToArray(), p => Assert.Equal(0.0, p));
     }
 
+    /// <summary>CreateNetwork is the first draw of the seed's stream at the settings' scale, the draw restarts continue from.</summary>
+    [Fact]
+    public void CreateNetwork_IsTheFirstDrawOfTheSeedsStream_AtTheSettingsScale()
+    {
+        var settings = new TrainingSettings { Seed = 42, InitialWeightScale = 0.25 };
+        var expected = new TwoLayerNetwork<double>(3, 5);
+        expected.InitializeNormal(new NumpyRandom(42), 0.25);
+
+        TwoLayerNetwork<double> network = NetworkTrainer.CreateNetwork<double>(3, 5, settings);
+
+        Assert.Equal((3, 5), (network.InputSize, network.HiddenSize));
+        Assert.Equal(expected.Parameters.ToArray(), network.Parameters.ToArray());
+        Assert.Contains(network.Parameters.ToArray(), p => p != 0);
+        Assert.Throws<ArgumentNullException>("settings", () => NetworkTrainer.CreateNetwork<double>(3, 5, null!));
+    }
+
     [Fact]
     public void NoRestarts_WhenMaxRestartsIsZero()
     {
