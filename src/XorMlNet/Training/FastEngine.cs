@@ -72,7 +72,7 @@ internal sealed unsafe class FastEngine : IDisposable
         int chunks = Math.Max(batchChunks, validationChunks);
         int threads = settings.MaxDegreeOfParallelism == 0 ? Environment.ProcessorCount : settings.MaxDegreeOfParallelism;
         int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
-        _slots = batchChunks > 1 ? new float[batchChunks * _p] : [];
+        _slots = batchChunks > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
         _slotLoss = new double[Math.Max(chunks, 1)];
         _scratch = new TileScratch[helpers + 1];
         for (int k = 0; k < _scratch.Length; k++)

@@ -248,6 +248,7 @@ public static class NetworkTrainer
             _rows = rows;
             int parameters = network.Parameters.Length, h = network.HiddenSize, d = network.InputSize;
             _batchRows = settings.BatchSize == 0 || settings.BatchSize >= rows ? rows : settings.BatchSize;
+            NetworkSizes.Check(d, h, _batchRows, "features", "network.InputSize", nameof(network));
             _blockRows = Math.Min(_batchRows, BlockRows);
             bool shuffled = _batchRows < rows;
             bool fast = typeof(T) == typeof(float) && !settings.UseReferenceKernels;

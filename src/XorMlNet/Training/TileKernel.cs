@@ -48,13 +48,13 @@ internal sealed unsafe class TileScratch
 
     public TileScratch(int inputs, int hidden)
     {
-        int parameters = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
-        int accumulators = parameters * TileKernel.Lanes;
-        int xTiles = BlockTiles * inputs * TileKernel.Lanes;
-        int aTiles = BlockTiles * hidden * TileKernel.Lanes;
+        // The sizes in 64 bits, passed by NetworkSizes.Check before training allocates anything: every one fits an int,
+        // and so does every offset the kernels compute below them.
+        int accumulators = NetworkSizes.Length(NetworkSizes.ParameterCount(inputs, hidden) * TileKernel.Lanes);
+        int xTiles = NetworkSizes.Length((long)BlockTiles * inputs * TileKernel.Lanes);
+        int aTiles = NetworkSizes.Length((long)BlockTiles * hidden * TileKernel.Lanes);
         int yTiles = BlockRows;
-        int outputs = BlockRows;
-        _memory = GC.AllocateArray<float>(accumulators + xTiles + aTiles + yTiles + outputs + TileKernel.Lanes, pinned: true);
+        _memory = GC.AllocateArray<float>(NetworkSizes.Length(NetworkSizes.TileScratchFloats(inputs, hidden)), pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
         start = (float*)(((nint)start + 63) & ~(nint)63);
         Accumulators = start;
@@ -81,7 +81,8 @@ internal sealed unsafe class TileScratch
 /// unit's pre-activation over a tile is one chain of d fused multiply-adds, the sigmoids are vectorized, the four
 /// tiles of a block are interleaved so that four independent chains hide each other's latency, and dW1 = Xᵀ·δ1 is
 /// accumulated per block into vector accumulators that are summed (in the fixed lane order of
-/// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates.
+/// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates. Offsets are <see cref="int"/>: each stays below
+/// the length of the buffer it points into, and <see cref="NetworkSizes.Check"/> has made every buffer fit an array.
 /// </summary>
 internal static class TileKernel
 {
