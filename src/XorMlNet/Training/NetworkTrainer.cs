@@ -194,6 +194,13 @@ public static class NetworkTrainer
         /// <summary>One epoch (forward, backward and solver step per batch); returns its training loss.</summary>
         public double TrainEpoch() => _run.TrainEpoch(_features, _targets, _dataRandom);
 
+        /// <summary>Adam updates made so far (the t of the last one); settable so that tests can start near the counter's limits.</summary>
+        public long AdamSteps
+        {
+            get => _run.AdamSteps;
+            set => _run.AdamSteps = value;
+        }
+
         public void Dispose()
         {
             _run.Dispose();
@@ -235,7 +242,8 @@ public static class NetworkTrainer
         private readonly T _epsilon;
         private readonly T _lambda;
         private readonly NumpyRandom? _restartRandom;
-        private int _solverSteps;
+        /// <summary>Adam's t: a long, since a long run of small batches can make more than 2³¹ updates.</summary>
+        private long _solverSteps;
 
         /// <summary>The last epoch's training MSE without the L2 penalty: what <see cref="TrainingSettings.LossTolerance"/> compares.</summary>
         private double _dataLoss;
@@ -286,6 +294,13 @@ public static class NetworkTrainer
         }
 
         public void Dispose() => _fast?.Dispose();
+
+        /// <summary>Adam updates made since the last (re)start: the t of the last update.</summary>
+        public long AdamSteps
+        {
+            get => _solverSteps;
+            set => _solverSteps = value;
+        }
 
         /// <summary>
         /// Points the fast engine at the data and parameters; they must stay pinned until the last epoch (Train pins

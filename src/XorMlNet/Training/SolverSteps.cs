@@ -42,10 +42,12 @@ internal static class SolverSteps
     /// <summary>
     /// Adam's update number <paramref name="step"/> (1-based): m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²,
     /// θ −= learningRate · m̂ / (√v̂ + ε), with the bias corrections m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ).
+    /// t is a <see cref="long"/> (a run can make more than 2³¹ updates) and βᵗ is taken in double, exact in t up to
+    /// 2⁵³; for large t it tends to 0 and the corrections to 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> m, Span<T> v,
-        T learningRate, double beta1, double beta2, T epsilon, int step)
+        T learningRate, double beta1, double beta2, T epsilon, long step)
         where T : IFloatingPointIeee754<T>
     {
         CheckLength(theta.Length, gradient.Length, nameof(gradient));
