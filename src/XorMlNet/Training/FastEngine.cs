@@ -165,24 +165,13 @@ internal sealed unsafe class FastEngine : IDisposable
         int chunks = Chunks(rows);
         if (chunks == 1)
         {
-            double loss = ForwardChunk(_scratch[0], _validation, 0, rows, null);
+            double loss = ForwardChunk(_scratch[0], _validation, 0, rows);
             _cancellation.ThrowIfCancellationRequested();
             return loss;
         }
         StartRound(_validation, 0, rows, 0, gradient: false);
         RunRound(chunks);
         return SumLosses(chunks);
-    }
-
-    /// <summary>ŷ for each of <paramref name="rows"/> rows of <paramref name="x"/> (single thread; for tests and tools).</summary>
-    public void Predict(float* theta, float* x, int rows, float* output)
-    {
-        _theta = theta;
-        var source = new RowSource { X = x, Rows = rows };
-        for (int first = 0; first < rows; first += ChunkRows)
-        {
-            ForwardChunk(_scratch[0], source, first, Math.Min(ChunkRows, rows - first), output);
-        }
     }
 
     public void Dispose() => _workers?.Dispose();
@@ -231,7 +220,7 @@ internal sealed unsafe class FastEngine : IDisposable
         }
         else
         {
-            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows, null);
+            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows);
         }
     }
 
@@ -274,14 +263,14 @@ internal sealed unsafe class FastEngine : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows, float* output)
+    private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows)
     {
         var net = new NetShape(_d, _h, _theta);
         return _width switch
         {
-            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, output, _cancellation),
-            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, output, _cancellation),
-            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, output, _cancellation),
+            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, _cancellation),
+            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, _cancellation),
+            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, _cancellation),
         };
     }
 

@@ -15,7 +15,7 @@ internal static class NetworkSizes
 
     /// <summary>
     /// Floats of one <see cref="TileScratch"/>: a 16-lane accumulator per parameter, a block of input tiles, a block of
-    /// hidden-activation tiles, the block's targets and outputs, and one vector of slack for the 64-byte alignment.
+    /// hidden-activation tiles, the block's targets, and one vector of slack for the 64-byte alignment.
     /// </summary>
     public static long TileScratchFloats(int inputs, int hidden)
     {
@@ -23,7 +23,7 @@ internal static class NetworkSizes
         return ParameterCount(inputs, hidden) * Lanes
             + (long)BlockTiles * inputs * Lanes
             + (long)BlockTiles * hidden * Lanes
-            + 2L * TileScratch.BlockRows
+            + TileScratch.BlockRows
             + Lanes;
     }
 

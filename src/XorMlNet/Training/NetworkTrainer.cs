@@ -716,7 +716,7 @@ public static class NetworkTrainer
             switch (_settings.Solver)
             {
                 case Solver.GradientDescent:
-                    SolverSteps.GradientDescentStep<T>(theta, _gradient, _learningRate);
+                    _network.Step(_gradient, _learningRate);
                     break;
                 case Solver.Momentum:
                     SolverSteps.MomentumStep<T>(theta, _gradient, _first, _learningRate, _momentum, _settings.UseNesterov);

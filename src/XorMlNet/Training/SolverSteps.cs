@@ -6,20 +6,12 @@ using XorMlNet.Network;
 namespace XorMlNet.Training;
 
 /// <summary>
-/// One parameter update of each <see cref="Solver"/>, over flat spans in the network's parameter layout. Each checks
+/// One parameter update of each <see cref="Solver"/> but plain gradient descent (the network's own
+/// <see cref="TwoLayerNetwork{T}.Step"/>, the notebook's step), over flat spans in the network's parameter layout. Each checks
 /// its lengths first, allocates nothing, and works for <see cref="float"/> and <see cref="double"/> alike.
 /// </summary>
 internal static class SolverSteps
 {
-    /// <summary>θ −= learningRate · g: the notebook's step, bit for bit (same as <see cref="TwoLayerNetwork{T}.Step"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GradientDescentStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, T learningRate)
-        where T : IFloatingPointIeee754<T>
-    {
-        CheckLength(theta.Length, gradient.Length, nameof(gradient));
-        Kernels.MultiplyAdd(-learningRate, gradient, theta);
-    }
-
     /// <summary>
     /// v = μ·v − learningRate · g, then θ += v (heavy ball) or θ += μ·v − learningRate · g (Nesterov, in the
     /// form that needs the gradient at θ only).

@@ -36,7 +36,7 @@ internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
     public int ParameterCount => TwoLayerNetwork<float>.GetParameterCount(D, H);
 }
 
-/// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
+/// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles (inputs, activations, targets).</summary>
 internal sealed unsafe class TileScratch
 {
     /// <summary>Tiles per block: activations of a block stay in L1 while dW1 is accumulated over it.</summary>
@@ -53,7 +53,6 @@ internal sealed unsafe class TileScratch
         int accumulators = NetworkSizes.Length(NetworkSizes.ParameterCount(inputs, hidden) * TileKernel.Lanes);
         int xTiles = NetworkSizes.Length((long)BlockTiles * inputs * TileKernel.Lanes);
         int aTiles = NetworkSizes.Length((long)BlockTiles * hidden * TileKernel.Lanes);
-        int yTiles = BlockRows;
         _memory = GC.AllocateArray<float>(NetworkSizes.Length(NetworkSizes.TileScratchFloats(inputs, hidden)), pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
         start = (float*)(((nint)start + 63) & ~(nint)63);
@@ -61,7 +60,6 @@ internal sealed unsafe class TileScratch
         XTiles = Accumulators + accumulators;
         ATiles = XTiles + xTiles;
         YTiles = ATiles + aTiles;
-        Outputs = YTiles + yTiles;
     }
 
     /// <summary>P vectors, one per parameter (flat layout).</summary>
@@ -72,8 +70,6 @@ internal sealed unsafe class TileScratch
     public float* ATiles { get; }
 
     public float* YTiles { get; }
-
-    public float* Outputs { get; }
 }
 
 /// <summary>
@@ -467,17 +463,15 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     }
 
     /// <summary>
-    /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>): writes ŷ of each position to
-    /// <paramref name="output"/> when it is not null, and returns the sum of squared errors when the source has
-    /// targets (0 otherwise); NaN when cancelled.
+    /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>) of a source with targets:
+    /// returns the sum of squared errors; NaN when cancelled.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float* output,
+    public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
         CancellationToken cancellation)
     {
         int d = net.D;
         TV loss = TL.Zero;
-        bool hasTargets = source.Y != null || source.TiledY != null;
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
             if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
@@ -492,16 +486,8 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             {
                 TV yHat = ForwardTile(net, xb + t * d * Lanes, scratch.ATiles);
                 int n = Math.Min(Lanes, blockRows - t * Lanes);
-                if (hasTargets)
-                {
-                    TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
-                    loss = TL.MultiplyAdd(error, error, loss);
-                }
-                if (output != null)
-                {
-                    TL.Store(scratch.Outputs, yHat);
-                    new ReadOnlySpan<float>(scratch.Outputs, n).CopyTo(new Span<float>(output + position + t * Lanes, n));
-                }
+                TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
+                loss = TL.MultiplyAdd(error, error, loss);
             }
         }
         return TL.Sum(loss);

@@ -43,9 +43,6 @@ public enum Solver
 /// </remarks>
 public static class TrainingDefaults
 {
-    /// <summary>Hidden units, H: the notebook's 2; here for callers that build the network.</summary>
-    public const int HiddenSize = 2;
-
     /// <summary>Initial weights are standard normal draws times this: the notebook's 0.1.</summary>
     public const double InitialWeightScale = 0.1;
 

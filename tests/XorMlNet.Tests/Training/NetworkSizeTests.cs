@@ -32,8 +32,8 @@ public class NetworkSizeTests
     }
 
     /// <summary>Floats of the vector kernels' per-thread scratch, written out here from its parts: 16 accumulators per parameter,
-    /// four 16-row tiles of the inputs and of the hidden activations, 64 targets, 64 outputs and 16 floats of alignment slack.</summary>
-    private static long ScratchFloats(long d, long h) => ((d + 2) * h + 1) * 16 + 4 * d * 16 + 4 * h * 16 + 64 + 64 + 16;
+    /// four 16-row tiles of the inputs and of the hidden activations, 64 targets and 16 floats of alignment slack.</summary>
+    private static long ScratchFloats(long d, long h) => ((d + 2) * h + 1) * 16 + 4 * d * 16 + 4 * h * 16 + 64 + 16;
 
     /// <summary>The smallest hidden size whose scratch does not fit an array, for <paramref name="d"/> features.</summary>
     private static int FirstTooLargeHidden(int d)
