@@ -21,7 +21,7 @@ internal enum LaneWidth
 /// <remarks>
 /// Determinism: a batch is cut into chunks of <see cref="ChunkRows"/> positions whatever the number of threads; each
 /// chunk's gradient and squared error are computed by one thread in a fixed order into the chunk's own slot, and the
-/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.MaxDegreeOfParallelism"/>
+/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.NumberOfThreads"/>
 /// and any vector width. All buffers are allocated by the constructor and <see cref="Bind"/>; a pass allocates nothing.
 /// </remarks>
 internal sealed unsafe class FastEngine : IDisposable
@@ -70,7 +70,7 @@ internal sealed unsafe class FastEngine : IDisposable
         _tileTraining = fullBatch;
         int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
         int chunks = Math.Max(batchChunks, validationChunks);
-        int threads = settings.MaxDegreeOfParallelism == 0 ? Environment.ProcessorCount : settings.MaxDegreeOfParallelism;
+        int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
         int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
         _slots = batchChunks > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
         _slotLoss = new double[Math.Max(chunks, 1)];

@@ -35,7 +35,7 @@ internal static class NetworkSizes
     }
 
     /// <summary>Floats of the reference kernels' hidden activations: H per row of a block.</summary>
-    public static long ReferenceActivationFloats(int hidden) => (long)NetworkTrainer.BlockRows * hidden;
+    public static long ReferenceActivationFloats(int hidden) => (long)NetworkTrainer.ReferenceBlockRows * hidden;
 
     /// <summary>
     /// Throws unless every array that training a <paramref name="inputs"/> → <paramref name="hidden"/> → 1 network on

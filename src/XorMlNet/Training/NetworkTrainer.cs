@@ -23,10 +23,11 @@ namespace XorMlNet.Training;
 public static class NetworkTrainer
 {
     /// <summary>
-    /// Rows processed per forward/backward block: bounds the activation buffers whatever the table's size, and is
-    /// how often cancellation is checked. The gradient is the same sum whatever the block size, up to rounding.
+    /// Rows the reference kernels process per forward/backward block: bounds their activation buffers whatever the
+    /// table's size, and is how often they check cancellation. The gradient is the same sum whatever the block size,
+    /// up to rounding. (The vector kernels work in blocks of <see cref="TileScratch.BlockRows"/>.)
     /// </summary>
-    internal const int BlockRows = 1024;
+    internal const int ReferenceBlockRows = 1024;
 
     /// <summary>Mixed into <see cref="TrainingSettings.Seed"/> so that row shuffles do not reuse the weights' random stream.</summary>
     private const uint DataStreamSalt = 0x9E3779B9u;
@@ -258,7 +259,7 @@ public static class NetworkTrainer
             int parameters = network.Parameters.Length, h = network.HiddenSize, d = network.InputSize;
             _batchRows = settings.BatchSize == 0 || settings.BatchSize >= rows ? rows : settings.BatchSize;
             NetworkSizes.Check(d, h, _batchRows, "features", "network.InputSize", nameof(network));
-            _blockRows = Math.Min(_batchRows, BlockRows);
+            _blockRows = Math.Min(_batchRows, ReferenceBlockRows);
             bool shuffled = _batchRows < rows;
             bool fast = typeof(T) == typeof(float) && !settings.UseReferenceKernels;
             // The fast path reads the order and writes the gradient through pointers, from several threads.
@@ -277,7 +278,7 @@ public static class NetworkTrainer
             {
                 _batchX = shuffled ? new T[_blockRows * d] : [];
                 _batchY = shuffled ? new T[_blockRows] : [];
-                int bufferRows = Math.Max(_blockRows, Math.Min(validationRows, BlockRows));
+                int bufferRows = Math.Max(_blockRows, Math.Min(validationRows, ReferenceBlockRows));
                 _hidden = new T[bufferRows * h];
                 _output = new T[bufferRows];
                 _delta1 = new T[h];
@@ -557,7 +558,7 @@ public static class NetworkTrainer
             {
                 return false;
             }
-            int block = Math.Min(rows, BlockRows);
+            int block = Math.Min(rows, ReferenceBlockRows);
             var hidden = new T[block * h];
             var output = new T[block];
             double min = double.PositiveInfinity, max = double.NegativeInfinity;

@@ -84,6 +84,9 @@ internal static class TileKernel
 {
     public const int Lanes = 16;
 
+    /// <summary>Rows between two checks of the cancellation token: a multiple of <see cref="TileScratch.BlockRows"/>.</summary>
+    public const int CancellationRows = 1024;
+
     /// <summary>
     /// Copies positions [<paramref name="position"/>, +<paramref name="rows"/>) of <paramref name="source"/> into
     /// tile layout (transposing, or gathering through the order), padding the last tile with zero rows. With an order,
@@ -189,12 +192,13 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
 {
     private const int Lanes = TileKernel.Lanes;
     private const int BlockTiles = TileScratch.BlockTiles;
+    private const int CancellationRows = TileKernel.CancellationRows;
 
     /// <summary>
     /// Forward and backward over positions [<paramref name="first"/>, +<paramref name="count"/>) of
     /// <paramref name="source"/>: writes this chunk's gradient of the loss (dL/dŷ = scale·(ŷ − y)) into
     /// <paramref name="gradient"/> (overwriting it) and returns its sum of squared errors. Returns NaN without a
-    /// gradient when <paramref name="cancellation"/> is cancelled (checked every 1024 rows).
+    /// gradient when <paramref name="cancellation"/> is cancelled (checked every <see cref="TileKernel.CancellationRows"/> rows).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Gradient(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float scale,
@@ -210,7 +214,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
 
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
-            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            if (blockStart % CancellationRows == 0 && cancellation.IsCancellationRequested)
             {
                 return double.NaN;
             }
@@ -474,7 +478,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         TV loss = TL.Zero;
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
-            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            if (blockStart % CancellationRows == 0 && cancellation.IsCancellationRequested)
             {
                 return double.NaN;
             }

@@ -274,7 +274,7 @@ public sealed record TrainingSettings
     /// 0, the default, means <see cref="Environment.ProcessorCount"/>. The rows are cut into chunks of 4096 whatever this
     /// is, and the chunks' gradients are summed in row order, so the weights are bit-identical for every value.
     /// </summary>
-    public int MaxDegreeOfParallelism { get; init; }
+    public int NumberOfThreads { get; init; }
 
     /// <summary>
     /// Forces <see cref="float"/> training onto the generic reference kernels of <see cref="XorMlNet.Network.TwoLayerNetwork{T}"/>
@@ -308,7 +308,7 @@ public sealed record TrainingSettings
         UnitInterval(RestartMinimumImprovement, nameof(RestartMinimumImprovement));
         Positive(InitialWeightScale, nameof(InitialWeightScale));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProgressInterval, 1, nameof(ProgressInterval));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxDegreeOfParallelism, nameof(MaxDegreeOfParallelism));
+        ArgumentOutOfRangeException.ThrowIfNegative(NumberOfThreads, nameof(NumberOfThreads));
 
         static void Positive(double value, string name)
         {

@@ -161,7 +161,7 @@ public class FastKernelTests(ITestOutputHelper output)
     {
         (float[] x, float[] y) = TrainingData.Synthetic<float>(rows, d, seed: (uint)(31 * rows + d), noise: 0.1);
         float[] theta = TrainingData.Network<float>(d, h, seed: 3).Parameters.ToArray();
-        var settings = new TrainingSettings { MaxDegreeOfParallelism = 1 };
+        var settings = new TrainingSettings { NumberOfThreads = 1 };
         float[] single = new float[theta.Length], general = new float[theta.Length];
         double singleLoss, generalLoss;
         fixed (float* pt = theta, px = x, py = y, ps = single, pg = general)
