@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using XorMlNet.Training;
 
 namespace XorMlNet.Benchmarks;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using XorMlNet.Training;
 
 namespace XorMlNet.Cli;
 

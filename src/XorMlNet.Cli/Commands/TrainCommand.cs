@@ -5,7 +5,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using XorMlNet.Cli.Data;
 using XorMlNet.Plots;
-using XorMlNet.Training;
 using Defaults = XorMlNet.XorMlpEstimator.Options.Defaults;
 
 namespace XorMlNet.Cli.Commands;

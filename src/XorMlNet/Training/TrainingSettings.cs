@@ -1,26 +1,5 @@
 namespace XorMlNet.Training;
 
-/// <summary>How <see cref="NetworkTrainer"/> turns a gradient into a parameter update.</summary>
-public enum Solver
-{
-    /// <summary>The notebook's plain gradient descent, θ −= LearningRate · g.</summary>
-    GradientDescent = 0,
-
-    /// <summary>
-    /// Heavy-ball momentum, v = Momentum · v − LearningRate · g; θ += v. With
-    /// <see cref="TrainingSettings.UseNesterov"/>, Nesterov's variant θ += Momentum · v − LearningRate · g.
-    /// </summary>
-    Momentum = 1,
-
-    /// <summary>
-    /// Adam (Kingma &amp; Ba), bias-corrected: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²,
-    /// θ −= LearningRate · m̂ / (√v̂ + ε) with m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ).
-    /// Its per-parameter step size does not shrink with the gradient, so it crosses the sigmoid network's
-    /// flat regions (the XOR plateau) in hundreds of epochs where plain gradient descent needs hundreds of thousands.
-    /// </summary>
-    Adam = 2,
-}
-
 /// <summary>
 /// The recommended settings: the ones that learn XOR from the notebook's initialisation for every seed, quickly.
 /// They are constants so that the ML.NET options and the catalog's optional parameters can use them as defaults.
@@ -50,7 +29,7 @@ public static class TrainingDefaults
     public const double InitialWeightScale = 0.1;
 
     /// <summary>Heavy-ball momentum: on XOR it avoids the local minimum that traps Adam (see the remarks).</summary>
-    public const Solver Solver = Training.Solver.Momentum;
+    public const Solver Solver = XorMlNet.Solver.Momentum;
 
     /// <summary>
     /// 4: with momentum 0.9 the effective step is 40, which the sigmoids' small curvature (σ′ ≤ 1/4 on both layers,

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XorMlNet.Network;
-using XorMlNet.Training;
 
 namespace XorMlNet.Tests.MLNet;
 

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using XorMlNet.Network;
-using XorMlNet.Training;
 
 namespace XorMlNet.Tests.MLNet;
 

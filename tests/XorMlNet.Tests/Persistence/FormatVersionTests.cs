@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using XorMlNet.Network;
 using XorMlNet.Tests.MLNet;
-using XorMlNet.Training;
 
 namespace XorMlNet.Tests.Persistence;
 
