@@ -20,7 +20,7 @@ public class LargeTraining
     [Params(2, 16, 64)]
     public int H { get; set; }
 
-    /// <summary><see cref="TrainingSettings.MaxDegreeOfParallelism"/>: 0 = all cores.</summary>
+    /// <summary><see cref="TrainingSettings.NumberOfThreads"/>: 0 = all cores.</summary>
     [Params(0, 1)]
     public int Threads { get; set; }
 
@@ -28,7 +28,7 @@ public class LargeTraining
     public void Setup()
     {
         (_features, _targets) = Data.Synthetic();
-        var settings = new TrainingSettings { LearningRate = 0.1, Seed = 1, MaxDegreeOfParallelism = Threads };
+        var settings = new TrainingSettings { LearningRate = 0.1, Seed = 1, NumberOfThreads = Threads };
         _fullBatch = new NetworkTrainer.EpochRunner<float>(Network(), _features, _targets, settings);
         _miniBatch = new NetworkTrainer.EpochRunner<float>(Network(), _features, _targets, settings with { BatchSize = 256 });
     }

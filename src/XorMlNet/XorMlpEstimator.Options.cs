@@ -309,7 +309,7 @@ public sealed partial class XorMlpEstimator
             Seed = (uint)Seed,
             Progress = progress,
             ProgressInterval = ProgressInterval,
-            MaxDegreeOfParallelism = NumberOfThreads ?? 0,
+            NumberOfThreads = NumberOfThreads ?? 0,
             CancellationToken = CancellationToken,
         };
 

@@ -141,6 +141,9 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
         }
+        int batchRows = _options.BatchSize == 0 ? train.RowCount : Math.Min(_options.BatchSize, train.RowCount);
+        NetworkSizes.Check(train.FeatureCount, _options.HiddenLayerSize, batchRows,
+            nameof(Options.FeatureColumnName), $"the feature column '{FeatureColumn.Name}'", nameof(Options.HiddenLayerSize));
         int parameterCount = CheckNetworkFits(train.FeatureCount, _options.HiddenLayerSize);
 
         float[] offset = [], scale = [];

@@ -151,6 +151,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
 
     DataViewType IValueMapperDist.DistType => NumberDataViewType.Single;
 
+    /// <summary>Score = Z2 of a row; the delegate may be called from several threads at once and allocates nothing per row.</summary>
     ValueMapper<TSrc, TDst> IValueMapper.GetMapper<TSrc, TDst>()
     {
         Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
@@ -160,6 +161,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         return (ValueMapper<TSrc, TDst>)(Delegate)map;
     }
 
+    /// <summary>Score = Z2 and Probability = σ(Z2) of a row; the delegate may be called from several threads at once and allocates nothing per row.</summary>
     ValueMapper<TSrc, TDst, TDist> IValueMapperDist.GetMapper<TSrc, TDst, TDist>()
     {
         Host.Check(typeof(TSrc) == typeof(VBuffer<float>), "Input type does not match.");
@@ -175,8 +177,8 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     }
 
     /// <summary>
-    /// A scorer with its own scratch, for one mapper (one cursor, one thread). <paramref name="width"/> picks the lane
-    /// implementation (all give the same bits); the default is the widest the machine accelerates.
+    /// A scorer, safe to call from several threads at once. <paramref name="width"/> picks the lane implementation (all
+    /// give the same bits); the default is the widest the machine accelerates.
     /// </summary>
     internal RowScorer CreateRowScorer(LaneWidth width = LaneWidth.Auto) => new(_rowWeights, width);
 
@@ -184,9 +186,11 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         => new ReadOnlyCollection<float>(new ArraySegment<float>(_parameters, offset, count));
 
     /// <summary>
-    /// Scores rows for one mapper (ML.NET hands each cursor its own), with its own scratch so that scoring allocates
-    /// nothing per row and cursors on several threads never share state. Transform's cursors and PredictionEngine both
-    /// score through it, so they give the same numbers.
+    /// Scores rows: for a cursor (ML.NET hands each its own mapper) and for the delegates of <see cref="IValueMapper"/>,
+    /// which callers may share between threads. Immutable; the one row it may copy (to standardize it or to pad it to a
+    /// multiple of 8 features) goes into a scratch buffer of the calling thread, so that scoring is safe from several
+    /// threads at once and allocates nothing per row. Transform's cursors and PredictionEngine both score through it, so
+    /// they give the same numbers.
     /// </summary>
     /// <remarks>
     /// The arithmetic is <see cref="RowKernel{TV, TL}"/>: fused multiply-adds and a vectorized σ with an absolute error
@@ -195,15 +199,37 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     /// </remarks>
     internal sealed unsafe class RowScorer
     {
+        /// <summary>
+        /// The calling thread's scratch row, shared by every scorer on that thread (a call never spans another) and
+        /// grown to the widest row it has scored.
+        /// </summary>
+        [ThreadStatic]
+        private static float[]? t_scratch;
+
         private readonly RowWeights _weights;
         private readonly LaneWidth _width;
-        private readonly float[] _dense;
 
         public RowScorer(RowWeights weights, LaneWidth width)
         {
             _weights = weights;
             _width = FastEngine.Resolve(width);
-            _dense = new float[weights.PaddedInputs];
+        }
+
+        /// <summary>
+        /// This thread's scratch as a row of <see cref="RowWeights.PaddedInputs"/> values whose padding after the first d
+        /// is zero: another scorer on this thread may have left values there, and although W1's padding rows are zero, 0 · ∞ is NaN.
+        /// </summary>
+        private Span<float> Scratch()
+        {
+            int padded = _weights.PaddedInputs;
+            float[]? scratch = t_scratch;
+            if (scratch is null || scratch.Length < padded)
+            {
+                t_scratch = scratch = new float[padded];
+            }
+            Span<float> row = scratch.AsSpan(0, padded);
+            row[_weights.Inputs..].Clear();
+            return row;
         }
 
         /// <summary>The output pre-activation Z2 of one row of <see cref="RowWeights.Inputs"/> features.</summary>
@@ -219,8 +245,8 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
             if (_weights.Standardizes)
             {
                 // The kernel reads a multiple of 8 features; the padding stays zero.
-                int d = _weights.Inputs;
-                Span<float> row = _dense.AsSpan(0, d);
+                Span<float> scratch = Scratch();
+                Span<float> row = scratch[.._weights.Inputs];
                 if (features.IsDense)
                 {
                     FeatureScaling.Apply(x, _weights.Offset, _weights.Scale, row);
@@ -230,13 +256,14 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
                     features.CopyTo(row);
                     FeatureScaling.Apply(row, _weights.Offset, _weights.Scale, row);
                 }
-                x = _dense;
+                x = scratch;
             }
-            else if (!features.IsDense || x.Length != _dense.Length)
+            else if (!features.IsDense || x.Length != _weights.PaddedInputs)
             {
                 // The kernel reads a multiple of 8 features; the padding stays zero.
-                features.CopyTo(_dense.AsSpan(0, features.Length));
-                x = _dense;
+                Span<float> scratch = Scratch();
+                features.CopyTo(scratch[..features.Length]);
+                x = scratch;
             }
             fixed (float* row = x)
             {

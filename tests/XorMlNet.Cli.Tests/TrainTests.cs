@@ -81,7 +81,7 @@ public sealed class TrainTests(TrainedModel trained) : IDisposable
             t => Assert.IsType<XorMlpTransformer>(t));
         XorMlpModelParameters network = Assert.IsType<XorMlpTransformer>(chain.LastTransformer).Model;
         Assert.Equal(2, network.InputSize);
-        Assert.Equal(Solver.Adam, network.TrainingOptions.Solver);
+        Assert.Equal(XorMlNet.Solver.Adam, network.TrainingOptions.Solver);
         Assert.Equal(32, network.TrainingOptions.BatchSize);
         Assert.Equal(network.EpochsRun, network.ValidationLossHistory.Count);
         Assert.InRange(Cli.Metric(result.Output, "Accuracy"), 0.9, 1.0);

@@ -37,10 +37,6 @@ internal static class Kernels
         return sum;
     }
 
-    /// <summary>Mean squared error, mean((prediction − target)²), the notebook's loss; 0 for empty spans.</summary>
-    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target) where T : IFloatingPointIeee754<T>
-        => prediction.Length == 0 ? T.Zero : SumOfSquaredErrors(prediction, target) / T.CreateChecked(prediction.Length);
-
     /// <summary>destination[i] += scale · x[i] (BLAS axpy). The gradient-descent step and L2 run it once per batch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd<T>(T scale, ReadOnlySpan<T> x, Span<T> destination) where T : IFloatingPointIeee754<T>

@@ -37,7 +37,7 @@ internal sealed unsafe class RowWeights
             throw new ArgumentException($"A {inputs}→{hidden}→1 network cannot use {theta.Length} parameters.", nameof(theta));
         }
         Inputs = inputs;
-        Hidden = hidden;
+        HiddenSize = hidden;
         Stride = (hidden + Lanes - 1) / Lanes * Lanes;
         PaddedInputs = (inputs + 7) & ~7;
         _w1 = GC.AllocateArray<float>(checked(PaddedInputs * Stride), pinned: true);
@@ -57,7 +57,8 @@ internal sealed unsafe class RowWeights
 
     public int Inputs { get; }
 
-    public int Hidden { get; }
+    /// <summary>H, as <see cref="TwoLayerNetwork{T}.HiddenSize"/>.</summary>
+    public int HiddenSize { get; }
 
     /// <summary>d rounded up to a multiple of 8: W1 has that many rows (the extra ones zero), and a row is read as that many features.</summary>
     public int PaddedInputs { get; }
@@ -104,7 +105,7 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
     {
         int d = net.PaddedInputs, stride = net.Stride;
         float* w1 = net.W1, b1 = net.B1, w2 = net.W2;
-        bool firstFour = net.Hidden <= 4;
+        bool firstFour = net.HiddenSize <= 4;
         float z2 = net.B2;
         for (int block = 0; block < stride; block += RowWeights.Lanes)
         {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace XorMlNet.Network;
 
@@ -184,7 +185,11 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
-    /// <summary>Plain gradient descent, θ −= learningRate · gradient, as the notebook's step.</summary>
+    /// <summary>
+    /// Plain gradient descent, θ −= learningRate · gradient: the notebook's step, and the one the trainer takes for
+    /// <c>Solver.GradientDescent</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<T> gradient, T learningRate)
     {
         CheckLength(gradient.Length, _parameters.Length, nameof(gradient));

@@ -12,8 +12,6 @@ internal sealed class PayloadWriter
 
     public void WriteInt32(int value) => _writer.Write(value);
 
-    public void WriteSingle(float value) => _writer.Write(value);
-
     public void WriteDouble(double value) => _writer.Write(value);
 
     public void WriteByte(byte value) => _writer.Write(value);

@@ -21,7 +21,7 @@ internal enum LaneWidth
 /// <remarks>
 /// Determinism: a batch is cut into chunks of <see cref="ChunkRows"/> positions whatever the number of threads; each
 /// chunk's gradient and squared error are computed by one thread in a fixed order into the chunk's own slot, and the
-/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.MaxDegreeOfParallelism"/>
+/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.NumberOfThreads"/>
 /// and any vector width. All buffers are allocated by the constructor and <see cref="Bind"/>; a pass allocates nothing.
 /// </remarks>
 internal sealed unsafe class FastEngine : IDisposable
@@ -70,9 +70,9 @@ internal sealed unsafe class FastEngine : IDisposable
         _tileTraining = fullBatch;
         int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
         int chunks = Math.Max(batchChunks, validationChunks);
-        int threads = settings.MaxDegreeOfParallelism == 0 ? Environment.ProcessorCount : settings.MaxDegreeOfParallelism;
+        int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
         int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
-        _slots = batchChunks > 1 ? new float[batchChunks * _p] : [];
+        _slots = batchChunks > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
         _slotLoss = new double[Math.Max(chunks, 1)];
         _scratch = new TileScratch[helpers + 1];
         for (int k = 0; k < _scratch.Length; k++)
@@ -165,24 +165,13 @@ internal sealed unsafe class FastEngine : IDisposable
         int chunks = Chunks(rows);
         if (chunks == 1)
         {
-            double loss = ForwardChunk(_scratch[0], _validation, 0, rows, null);
+            double loss = ForwardChunk(_scratch[0], _validation, 0, rows);
             _cancellation.ThrowIfCancellationRequested();
             return loss;
         }
         StartRound(_validation, 0, rows, 0, gradient: false);
         RunRound(chunks);
         return SumLosses(chunks);
-    }
-
-    /// <summary>ŷ for each of <paramref name="rows"/> rows of <paramref name="x"/> (single thread; for tests and tools).</summary>
-    public void Predict(float* theta, float* x, int rows, float* output)
-    {
-        _theta = theta;
-        var source = new RowSource { X = x, Rows = rows };
-        for (int first = 0; first < rows; first += ChunkRows)
-        {
-            ForwardChunk(_scratch[0], source, first, Math.Min(ChunkRows, rows - first), output);
-        }
     }
 
     public void Dispose() => _workers?.Dispose();
@@ -231,7 +220,7 @@ internal sealed unsafe class FastEngine : IDisposable
         }
         else
         {
-            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows, null);
+            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows);
         }
     }
 
@@ -274,14 +263,14 @@ internal sealed unsafe class FastEngine : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows, float* output)
+    private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows)
     {
         var net = new NetShape(_d, _h, _theta);
         return _width switch
         {
-            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, output, _cancellation),
-            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, output, _cancellation),
-            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, output, _cancellation),
+            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, _cancellation),
+            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, _cancellation),
+            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, _cancellation),
         };
     }
 

@@ -9,8 +9,9 @@ namespace XorMlNet.Training;
 /// <summary>
 /// Trains a <see cref="TwoLayerNetwork{T}"/> on plain spans: the notebook's loop (forward, MSE, backward, step)
 /// with a choice of solver, mini-batches, L2, validation with early stopping, a loss tolerance and restarts from
-/// fresh weights when an attempt stalls. Knows nothing of ML.NET; every buffer is allocated once per call, before
-/// the first epoch, and the same settings and seed give bit-identical weights.
+/// fresh weights when an attempt stalls. Knows nothing of ML.NET. Every buffer is allocated once per call, before
+/// the first epoch, except the loss histories, which grow by a 64 KB chunk every 8,192 epochs; the same settings
+/// and seed give bit-identical weights.
 /// </summary>
 /// <remarks>
 /// <see cref="double"/> runs on the network's own generic kernels (<see cref="TwoLayerNetwork{T}.Forward"/> and
@@ -22,10 +23,11 @@ namespace XorMlNet.Training;
 public static class NetworkTrainer
 {
     /// <summary>
-    /// Rows processed per forward/backward block: bounds the activation buffers whatever the table's size, and is
-    /// how often cancellation is checked. The gradient is the same sum whatever the block size, up to rounding.
+    /// Rows the reference kernels process per forward/backward block: bounds their activation buffers whatever the
+    /// table's size, and is how often they check cancellation. The gradient is the same sum whatever the block size,
+    /// up to rounding. (The vector kernels work in blocks of <see cref="TileScratch.BlockRows"/>.)
     /// </summary>
-    internal const int BlockRows = 1024;
+    internal const int ReferenceBlockRows = 1024;
 
     /// <summary>Mixed into <see cref="TrainingSettings.Seed"/> so that row shuffles do not reuse the weights' random stream.</summary>
     private const uint DataStreamSalt = 0x9E3779B9u;
@@ -159,14 +161,14 @@ public static class NetworkTrainer
 
     /// <summary>
     /// Copies the rows <paramref name="indices"/> of (x, y), in that order, into (xOut, yOut), checking
-    /// <paramref name="cancellation"/> every <see cref="BlockRows"/> rows.
+    /// <paramref name="cancellation"/> every <see cref="ReferenceBlockRows"/> rows.
     /// </summary>
     private static void GatherRows<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<int> indices, int d, Span<T> xOut, Span<T> yOut,
         CancellationToken cancellation = default)
     {
         for (int k = 0; k < indices.Length; k++)
         {
-            if (k % BlockRows == 0)
+            if (k % ReferenceBlockRows == 0)
             {
                 cancellation.ThrowIfCancellationRequested();
             }
@@ -221,6 +223,13 @@ public static class NetworkTrainer
         /// <summary>One epoch (forward, backward and solver step per batch); returns its training loss.</summary>
         public double TrainEpoch() => _run.TrainEpoch(_features, _targets, _dataRandom);
 
+        /// <summary>Adam updates made so far (the t of the last one); settable so that tests can start near the counter's limits.</summary>
+        public long AdamSteps
+        {
+            get => _run.AdamSteps;
+            set => _run.AdamSteps = value;
+        }
+
         public void Dispose()
         {
             _run.Dispose();
@@ -262,7 +271,8 @@ public static class NetworkTrainer
         private readonly T _epsilon;
         private readonly T _lambda;
         private readonly NumpyRandom? _restartRandom;
-        private int _solverSteps;
+        /// <summary>Adam's t: a long, since a long run of small batches can make more than 2³¹ updates.</summary>
+        private long _solverSteps;
 
         /// <summary>The last epoch's training MSE without the L2 penalty: what <see cref="TrainingSettings.LossTolerance"/> compares.</summary>
         private double _dataLoss;
@@ -275,7 +285,8 @@ public static class NetworkTrainer
             _rows = rows;
             int parameters = network.Parameters.Length, h = network.HiddenSize, d = network.InputSize;
             _batchRows = settings.BatchSize == 0 || settings.BatchSize >= rows ? rows : settings.BatchSize;
-            _blockRows = Math.Min(_batchRows, BlockRows);
+            NetworkSizes.Check(d, h, _batchRows, "features", "network.InputSize", nameof(network));
+            _blockRows = Math.Min(_batchRows, ReferenceBlockRows);
             bool shuffled = _batchRows < rows;
             bool fast = typeof(T) == typeof(float) && !settings.UseReferenceKernels;
             // The fast path reads the order and writes the gradient through pointers, from several threads.
@@ -294,7 +305,7 @@ public static class NetworkTrainer
             {
                 _batchX = shuffled ? new T[_blockRows * d] : [];
                 _batchY = shuffled ? new T[_blockRows] : [];
-                int bufferRows = Math.Max(_blockRows, Math.Min(validationRows, BlockRows));
+                int bufferRows = Math.Max(_blockRows, Math.Min(validationRows, ReferenceBlockRows));
                 _hidden = new T[bufferRows * h];
                 _output = new T[bufferRows];
                 _delta1 = new T[h];
@@ -312,6 +323,13 @@ public static class NetworkTrainer
         }
 
         public void Dispose() => _fast?.Dispose();
+
+        /// <summary>Adam updates made since the last (re)start: the t of the last update.</summary>
+        public long AdamSteps
+        {
+            get => _solverSteps;
+            set => _solverSteps = value;
+        }
 
         /// <summary>
         /// Points the fast engine at the data and parameters; they must stay pinned until the last epoch (Train pins
@@ -579,7 +597,7 @@ public static class NetworkTrainer
             {
                 return false;
             }
-            int block = Math.Min(rows, BlockRows);
+            int block = Math.Min(rows, ReferenceBlockRows);
             var hidden = new T[block * h];
             var output = new T[block];
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -741,7 +759,7 @@ public static class NetworkTrainer
             switch (_settings.Solver)
             {
                 case Solver.GradientDescent:
-                    SolverSteps.GradientDescentStep<T>(theta, _gradient, _learningRate);
+                    _network.Step(_gradient, _learningRate);
                     break;
                 case Solver.Momentum:
                     SolverSteps.MomentumStep<T>(theta, _gradient, _first, _learningRate, _momentum, _settings.UseNesterov);

@@ -6,20 +6,12 @@ using XorMlNet.Network;
 namespace XorMlNet.Training;
 
 /// <summary>
-/// One parameter update of each <see cref="Solver"/>, over flat spans in the network's parameter layout. Each checks
+/// One parameter update of each <see cref="Solver"/> but plain gradient descent (the network's own
+/// <see cref="TwoLayerNetwork{T}.Step"/>, the notebook's step), over flat spans in the network's parameter layout. Each checks
 /// its lengths first, allocates nothing, and works for <see cref="float"/> and <see cref="double"/> alike.
 /// </summary>
 internal static class SolverSteps
 {
-    /// <summary>θ −= learningRate · g: the notebook's step, bit for bit (same as <see cref="TwoLayerNetwork{T}.Step"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GradientDescentStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, T learningRate)
-        where T : IFloatingPointIeee754<T>
-    {
-        CheckLength(theta.Length, gradient.Length, nameof(gradient));
-        Kernels.MultiplyAdd(-learningRate, gradient, theta);
-    }
-
     /// <summary>
     /// v = μ·v − learningRate · g, then θ += v (heavy ball) or θ += μ·v − learningRate · g (Nesterov, in the
     /// form that needs the gradient at θ only).
@@ -42,10 +34,12 @@ internal static class SolverSteps
     /// <summary>
     /// Adam's update number <paramref name="step"/> (1-based): m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²,
     /// θ −= learningRate · m̂ / (√v̂ + ε), with the bias corrections m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ).
+    /// t is a <see cref="long"/> (a run can make more than 2³¹ updates) and βᵗ is taken in double, exact in t up to
+    /// 2⁵³; for large t it tends to 0 and the corrections to 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> m, Span<T> v,
-        T learningRate, double beta1, double beta2, T epsilon, int step)
+        T learningRate, double beta1, double beta2, T epsilon, long step)
         where T : IFloatingPointIeee754<T>
     {
         CheckLength(theta.Length, gradient.Length, nameof(gradient));

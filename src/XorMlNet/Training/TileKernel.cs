@@ -36,7 +36,7 @@ internal unsafe readonly struct NetShape(int inputs, int hidden, float* theta)
     public int ParameterCount => TwoLayerNetwork<float>.GetParameterCount(D, H);
 }
 
-/// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles.</summary>
+/// <summary>Per-thread scratch of the fast kernels, 64-byte aligned: vector accumulators and one block of tiles (inputs, activations, targets).</summary>
 internal sealed unsafe class TileScratch
 {
     /// <summary>Tiles per block: activations of a block stay in L1 while dW1 is accumulated over it.</summary>
@@ -48,20 +48,18 @@ internal sealed unsafe class TileScratch
 
     public TileScratch(int inputs, int hidden)
     {
-        int parameters = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
-        int accumulators = parameters * TileKernel.Lanes;
-        int xTiles = BlockTiles * inputs * TileKernel.Lanes;
-        int aTiles = BlockTiles * hidden * TileKernel.Lanes;
-        int yTiles = BlockRows;
-        int outputs = BlockRows;
-        _memory = GC.AllocateArray<float>(accumulators + xTiles + aTiles + yTiles + outputs + TileKernel.Lanes, pinned: true);
+        // The sizes in 64 bits, passed by NetworkSizes.Check before training allocates anything: every one fits an int,
+        // and so does every offset the kernels compute below them.
+        int accumulators = NetworkSizes.Length(NetworkSizes.ParameterCount(inputs, hidden) * TileKernel.Lanes);
+        int xTiles = NetworkSizes.Length((long)BlockTiles * inputs * TileKernel.Lanes);
+        int aTiles = NetworkSizes.Length((long)BlockTiles * hidden * TileKernel.Lanes);
+        _memory = GC.AllocateArray<float>(NetworkSizes.Length(NetworkSizes.TileScratchFloats(inputs, hidden)), pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
         start = (float*)(((nint)start + 63) & ~(nint)63);
         Accumulators = start;
         XTiles = Accumulators + accumulators;
         ATiles = XTiles + xTiles;
         YTiles = ATiles + aTiles;
-        Outputs = YTiles + yTiles;
     }
 
     /// <summary>P vectors, one per parameter (flat layout).</summary>
@@ -72,8 +70,6 @@ internal sealed unsafe class TileScratch
     public float* ATiles { get; }
 
     public float* YTiles { get; }
-
-    public float* Outputs { get; }
 }
 
 /// <summary>
@@ -81,11 +77,15 @@ internal sealed unsafe class TileScratch
 /// unit's pre-activation over a tile is one chain of d fused multiply-adds, the sigmoids are vectorized, the four
 /// tiles of a block are interleaved so that four independent chains hide each other's latency, and dW1 = Xᵀ·δ1 is
 /// accumulated per block into vector accumulators that are summed (in the fixed lane order of
-/// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates.
+/// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates. Offsets are <see cref="int"/>: each stays below
+/// the length of the buffer it points into, and <see cref="NetworkSizes.Check"/> has made every buffer fit an array.
 /// </summary>
 internal static class TileKernel
 {
     public const int Lanes = 16;
+
+    /// <summary>Rows between two checks of the cancellation token: a multiple of <see cref="TileScratch.BlockRows"/>.</summary>
+    public const int CancellationRows = 1024;
 
     /// <summary>
     /// Copies positions [<paramref name="position"/>, +<paramref name="rows"/>) of <paramref name="source"/> into
@@ -192,12 +192,13 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
 {
     private const int Lanes = TileKernel.Lanes;
     private const int BlockTiles = TileScratch.BlockTiles;
+    private const int CancellationRows = TileKernel.CancellationRows;
 
     /// <summary>
     /// Forward and backward over positions [<paramref name="first"/>, +<paramref name="count"/>) of
     /// <paramref name="source"/>: writes this chunk's gradient of the loss (dL/dŷ = scale·(ŷ − y)) into
     /// <paramref name="gradient"/> (overwriting it) and returns its sum of squared errors. Returns NaN without a
-    /// gradient when <paramref name="cancellation"/> is cancelled (checked every 1024 rows).
+    /// gradient when <paramref name="cancellation"/> is cancelled (checked every <see cref="TileKernel.CancellationRows"/> rows).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Gradient(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float scale,
@@ -213,7 +214,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
 
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
-            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            if (blockStart % CancellationRows == 0 && cancellation.IsCancellationRequested)
             {
                 return double.NaN;
             }
@@ -466,20 +467,18 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     }
 
     /// <summary>
-    /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>): writes ŷ of each position to
-    /// <paramref name="output"/> when it is not null, and returns the sum of squared errors when the source has
-    /// targets (0 otherwise); NaN when cancelled.
+    /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>) of a source with targets:
+    /// returns the sum of squared errors; NaN when cancelled.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float* output,
+    public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
         CancellationToken cancellation)
     {
         int d = net.D;
         TV loss = TL.Zero;
-        bool hasTargets = source.Y != null || source.TiledY != null;
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
-            if ((blockStart & 1023) == 0 && cancellation.IsCancellationRequested)
+            if (blockStart % CancellationRows == 0 && cancellation.IsCancellationRequested)
             {
                 return double.NaN;
             }
@@ -491,16 +490,8 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             {
                 TV yHat = ForwardTile(net, xb + t * d * Lanes, scratch.ATiles);
                 int n = Math.Min(Lanes, blockRows - t * Lanes);
-                if (hasTargets)
-                {
-                    TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
-                    loss = TL.MultiplyAdd(error, error, loss);
-                }
-                if (output != null)
-                {
-                    TL.Store(scratch.Outputs, yHat);
-                    new ReadOnlySpan<float>(scratch.Outputs, n).CopyTo(new Span<float>(output + position + t * Lanes, n));
-                }
+                TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
+                loss = TL.MultiplyAdd(error, error, loss);
             }
         }
         return TL.Sum(loss);

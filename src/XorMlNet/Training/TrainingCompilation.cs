@@ -76,7 +76,7 @@ internal static class TrainingCompilation
         {
             Solver.GradientDescent =>
             [
-                Find(typeof(SolverSteps), nameof(SolverSteps.GradientDescentStep), typeof(float)),
+                Find(typeof(TwoLayerNetwork<float>), nameof(TwoLayerNetwork<float>.Step)),
                 Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)),
             ],
             Solver.Momentum => [Find(typeof(SolverSteps), nameof(SolverSteps.MomentumStep), typeof(float))],

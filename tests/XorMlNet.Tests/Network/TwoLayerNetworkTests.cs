@@ -110,7 +110,7 @@ public class TwoLayerNetworkTests
         {
             double[] hidden = new double[y.Length * network.HiddenSize], output = new double[y.Length];
             network.Forward(x, hidden, output);
-            return Kernels.MeanSquaredError<double>(output, y);
+            return Kernels.SumOfSquaredErrors<double>(output, y) / y.Length;
         }
     }
 
@@ -173,7 +173,7 @@ public class TwoLayerNetworkTests
         var hidden = new T[y.Length * network.HiddenSize];
         var output = new T[y.Length];
         network.Forward(x, hidden, output);
-        return (double.CreateChecked(Kernels.MeanSquaredError<T>(output, y)), output.Select(double.CreateChecked).ToArray());
+        return (double.CreateChecked(Kernels.SumOfSquaredErrors<T>(output, y) / T.CreateChecked(y.Length)), output.Select(double.CreateChecked).ToArray());
     }
 
     private static void AssertRelative(double expected, double actual, double relative, string what)

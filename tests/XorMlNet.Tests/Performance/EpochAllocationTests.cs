@@ -5,9 +5,10 @@ using XorMlNet.Training;
 namespace XorMlNet.Tests.Performance;
 
 /// <summary>
-/// Once training has started, an epoch allocates nothing: every buffer (including the loss histories, sized for
-/// NumberOfEpochs) is allocated before the first epoch. Measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>
-/// in the progress callback, which runs on the training thread between epochs.
+/// Once training has started, an epoch allocates nothing but the loss histories' growth: every other buffer is allocated
+/// before the first epoch, and a history takes one chunk of 8,192 values (64 KB) in the epoch that starts the chunk
+/// (epochs 1, 8,193, 16,385, …). Measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/> in the progress
+/// callback, which runs on the training thread between epochs.
 /// </summary>
 public class EpochAllocationTests
 {
@@ -21,6 +22,7 @@ public class EpochAllocationTests
         { "12,000 rows, batches of 5000 (chunks), Adam", 12_000, 6, 5000, Solver.Adam, 0, 0 },
     };
 
+    /// <summary>Epochs 21–60 (within the histories' first chunk) allocate nothing, in every configuration.</summary>
     [Theory]
     [MemberData(nameof(Configurations))]
     public void ExtraEpochs_AllocateZeroBytes(string name, int rows, int d, int batch, Solver solver, double l2, double validationFraction)
@@ -49,7 +51,48 @@ public class EpochAllocationTests
         Assert.True(allocatedAt[2] - allocatedAt[0] == 0, $"{name}: epochs 21–60 allocated {allocatedAt[2] - allocatedAt[0]} bytes");
     }
 
-    /// <summary>The same through the benchmarks' epoch runner: 100 more epochs, 0 bytes.</summary>
+    /// <summary>
+    /// Over 16,484 epochs, across two chunk boundaries of the histories: the only epochs that allocate are 8,193 and
+    /// 16,385, and each allocates one 8,192-double chunk per history (training, and validation when there is one), the
+    /// same number of bytes both times.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AcrossHistoryChunks_OnlyTheChunkStartingEpochsAllocate_OneChunkPerHistory(bool validation)
+    {
+        const int ChunkLength = 8192, Epochs = 2 * ChunkLength + 100;
+        Assert.Equal(ChunkLength, LossHistory.ChunkLength);
+        (float[] x, float[] y) = TrainingData.Synthetic<float>(40, 2, seed: 3, noise: 0.05);
+        long[] allocatedAt = new long[Epochs + 1];
+        var settings = new TrainingSettings
+        {
+            Solver = Solver.Momentum,
+            LearningRate = 0.5,
+            NumberOfEpochs = Epochs,
+            LossTolerance = 0,
+            MaxRestarts = 0,
+            EpochsWithoutImprovement = 0,
+            ValidationFraction = validation ? 0.25 : 0,
+            ProgressInterval = 1,
+            Progress = p => allocatedAt[p.Epoch] = GC.GetAllocatedBytesForCurrentThread(),
+        };
+
+        TrainingResult result = NetworkTrainer.Train(TrainingData.Network<float>(2, 3, seed: 1), x, y, settings);
+
+        Assert.Equal(Epochs, result.EpochsRun);
+        int histories = validation ? 2 : 1;
+        long chunkEpochBytes = allocatedAt[ChunkLength + 1] - allocatedAt[ChunkLength];
+        Assert.InRange(chunkEpochBytes, histories * ChunkLength * sizeof(double), histories * (ChunkLength * sizeof(double) + 64));
+        for (int epoch = 2; epoch <= Epochs; epoch++)
+        {
+            long allocated = allocatedAt[epoch] - allocatedAt[epoch - 1];
+            long expected = (epoch - 1) % ChunkLength == 0 ? chunkEpochBytes : 0;
+            Assert.True(allocated == expected, $"epoch {epoch} allocated {allocated} bytes, expected {expected}");
+        }
+    }
+
+    /// <summary>The same through the benchmarks' epoch runner: 100 more epochs, 0 bytes (it keeps no history).</summary>
     [Theory]
     [InlineData(4, 0)]
     [InlineData(9000, 0)]

@@ -85,4 +85,30 @@ public class RowScorerTests(ITestOutputHelper output)
         Assert.Contains("3 features", error.Message);
         Assert.Contains("has 4", error.Message);
     }
+
+    /// <summary>
+    /// Scorers share their thread's scratch row: a narrow model scored after a wide one on the same thread reads zeros,
+    /// not the wide row's values, in the padding up to a multiple of 8 features (W1's padding rows are zero, but 0 · ∞
+    /// is NaN).
+    /// </summary>
+    [Fact]
+    public void NarrowModelAfterAWideOne_OnTheSameThread_ScoresAsOnAFreshThread()
+    {
+        var random = new NumpyRandom(77);
+        float[] Theta(int d, int h) => Enumerable.Range(0, TwoLayerNetwork<float>.GetParameterCount(d, h)).Select(_ => (float)random.NextGaussian()).ToArray();
+        var wide = new XorMlpModelParameters.RowScorer(new RowWeights(11, 4, Theta(11, 4)), LaneWidth.Auto);
+        var narrow = new XorMlpModelParameters.RowScorer(new RowWeights(3, 4, Theta(3, 4)), LaneWidth.Auto);
+        var wideRow = new VBuffer<float>(11, Enumerable.Range(0, 11).Select(v => v < 3 ? v : float.PositiveInfinity).ToArray());
+        var narrowRow = new VBuffer<float>(3, 2, [0.5f, -1.5f], [0, 2]);
+        float fresh = 0;
+        var thread = new Thread(() => fresh = narrow.Score(in narrowRow));
+        thread.Start();
+        thread.Join();
+
+        wide.Score(in wideRow);
+        float afterWide = narrow.Score(in narrowRow);
+
+        Assert.True(float.IsFinite(fresh));
+        Assert.Equal(BitConverter.SingleToInt32Bits(fresh), BitConverter.SingleToInt32Bits(afterWide));
+    }
 }

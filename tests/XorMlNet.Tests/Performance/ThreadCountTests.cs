@@ -6,7 +6,7 @@ namespace XorMlNet.Tests.Performance;
 
 /// <summary>
 /// Batches of more than 4096 rows are trained in 4096-row chunks on several threads, and the chunks' gradients are
-/// summed in row order: the weights and losses are bit-identical whatever <see cref="TrainingSettings.MaxDegreeOfParallelism"/> is.
+/// summed in row order: the weights and losses are bit-identical whatever <see cref="TrainingSettings.NumberOfThreads"/> is.
 /// </summary>
 public class ThreadCountTests
 {
@@ -36,10 +36,10 @@ public class ThreadCountTests
             Seed = 6,
         };
 
-        (float[] one, TrainingResult oneResult) = Run(settings with { MaxDegreeOfParallelism = 1 });
+        (float[] one, TrainingResult oneResult) = Run(settings with { NumberOfThreads = 1 });
         foreach (int threads in new[] { 2, 3, 8, 0 })
         {
-            (float[] weights, TrainingResult result) = Run(settings with { MaxDegreeOfParallelism = threads });
+            (float[] weights, TrainingResult result) = Run(settings with { NumberOfThreads = threads });
             Assert.Equal(one, weights);
             Assert.Equal(oneResult.TrainingLoss, result.TrainingLoss);
             Assert.Equal(oneResult.ValidationLoss, result.ValidationLoss);
@@ -47,11 +47,11 @@ public class ThreadCountTests
     }
 
     [Fact]
-    public void MaxDegreeOfParallelism_Negative_IsRejected()
+    public void NumberOfThreads_Negative_IsRejected()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => NetworkTrainer.Train(new TwoLayerNetwork<float>(2, 2),
-            TrainingData.XorFeatures<float>(), TrainingData.XorTargets<float>(), new TrainingSettings { MaxDegreeOfParallelism = -1 }));
-        Assert.Equal("MaxDegreeOfParallelism", error.ParamName);
+            TrainingData.XorFeatures<float>(), TrainingData.XorTargets<float>(), new TrainingSettings { NumberOfThreads = -1 }));
+        Assert.Equal("NumberOfThreads", error.ParamName);
     }
 
     private static (float[] Weights, TrainingResult Result) Run(TrainingSettings settings)
