@@ -132,15 +132,24 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         TrainingCompilation.StartForTable(trainContext.TrainingSet.Data.GetRowCount(), _options.BatchSize,
             validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0);
 
-        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken);
+        TrainingSettings sizing = _options.ToTrainingSettings(progress: null);
+        long validationRows = trainContext.ValidationSet?.Data.GetRowCount() ?? 0;
+        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken,
+            checkMemory: layout => CheckMemory(layout, validationRows, 0, sizing));
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty
-            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken);
+            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken,
+                train.IsSparse ? TableReader.ReadMode.Sparse : TableReader.ReadMode.Dense,
+                layout => CheckMemory(layout with { Rows = train.RowCount }, layout.Rows, train.Bytes, sizing));
         if (trainContext.ValidationSet is not null && validation.FeatureCount != train.FeatureCount)
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
         }
         int parameterCount = CheckNetworkFits(train.FeatureCount, _options.HiddenLayerSize);
+        if (train.IsSparse)
+        {
+            channel.Info($"Reading '{FeatureColumn.Name}' as sparse rows: {train.Sparse!.NonZeroCount} non-zero values in {train.RowCount} rows of {train.FeatureCount} ({train.Sparse.Bytes / (1 << 20)} MiB).");
+        }
 
         float[] offset = [], scale = [];
         bool standardize = _options.NormalizeFeatures switch
@@ -151,10 +160,18 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         };
         if (standardize)
         {
-            (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+            if (train.Sparse is { } sparse)
+            {
+                (offset, scale) = FeatureScaling.ScaleOnly(sparse.Indices, sparse.Values, train.RowCount, train.FeatureCount);
+                channel.Info($"Scaling the {train.FeatureCount} sparse features of '{FeatureColumn.Name}' by 1 / their root mean square, offset 0 so that zeros stay zero (NormalizeFeatures {_options.NormalizeFeatures}); the scales are saved in the model and applied when scoring.");
+            }
+            else
+            {
+                (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+                channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
+            }
             train.Standardize(offset, scale);
             validation.Standardize(offset, scale);
-            channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
         }
 
         var network = new TwoLayerNetwork<float>(train.FeatureCount, _options.HiddenLayerSize);
@@ -172,7 +189,9 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
                 : $"Epoch {progress.Epoch}: training loss {progress.TrainingLoss:G6}, validation loss {progress.ValidationLoss:G6}, elapsed {progress.Elapsed.TotalSeconds:F3} s.");
             userProgress?.Invoke(progress);
         });
-        TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
+        TrainingResult result = train.Sparse is { } rows
+            ? NetworkTrainer.Train(network, rows, train.LabelArray, validation.Sparse, validation.LabelArray, settings)
+            : NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
         channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.FinalTrainingLoss:G6}.");
         if (result.BestEpoch != result.EpochsRun)
         {
@@ -185,6 +204,42 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
 
         return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, used);
     }
+
+    /// <summary>
+    /// Fails before the table is read (or, for the sparse layout, once its first rows are) when the table and the
+    /// training state will not fit in the memory available: the table's estimated bytes (<paramref name="layout"/>),
+    /// <paramref name="otherTableBytes"/> (the training table, when checking the validation one) and what the training
+    /// allocates (<see cref="NetworkTrainer.TrainingBytes"/>). The exception names the feature column (whose width
+    /// and rows make the table) and HiddenLayerSize, and gives both sizes.
+    /// </summary>
+    private void CheckMemory(TableReader.Layout layout, long validationRows, long otherTableBytes, TrainingSettings settings)
+    {
+        long needed;
+        try
+        {
+            long state = layout.FeatureCount > 0
+                ? NetworkTrainer.TrainingBytes(layout.FeatureCount, _options.HiddenLayerSize, layout.Rows, validationRows,
+                    layout.EstimatedBytes, layout.Sparse, settings)
+                : 0;
+            needed = checked(layout.EstimatedBytes + otherTableBytes + state);
+        }
+        catch (OverflowException)
+        {
+            needed = long.MaxValue;
+        }
+        long available = MemoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available)
+        {
+            throw new ArgumentOutOfRangeException(FeatureColumn.Name, layout.FeatureCount,
+                $"Training needs about {needed / (1 << 20):N0} MiB ({needed:N0} bytes), but {available / (1 << 20):N0} MiB ({available:N0} bytes) are available: " +
+                $"{layout.Rows:N0} rows of the {layout.FeatureCount:N0}-slot column '{FeatureColumn.Name}' read {(layout.Sparse ? "as sparse rows" : "densely")} " +
+                $"take about {layout.EstimatedBytes / (1 << 20):N0} MiB, and HiddenLayerSize {_options.HiddenLayerSize} with BatchSize {_options.BatchSize} the rest. " +
+                "Use fewer rows or slots in that column, or a smaller HiddenLayerSize.");
+        }
+    }
+
+    /// <summary>The memory the check at Fit compares with; null for what the runtime reports as available (tests set a small one).</summary>
+    internal long? MemoryLimitBytes { get; init; }
 
     /// <summary>
     /// The network's parameter count, once sure that it and the training state (about six copies of the parameters:

@@ -82,6 +82,9 @@ internal sealed unsafe class RowWeights
     /// <summary>The standardization's scales, d values, or empty.</summary>
     public float[] Scale { get; }
 
+    /// <summary>Whether the standardization has no offset (a scale-only one, as fitted on sparse rows), so that a zero stays zero.</summary>
+    public bool ScalesOnly => !Offset.AsSpan().ContainsAnyExcept(0f);
+
     /// <summary>Whether rows are standardized before the kernel reads them (<see cref="FeatureScaling.Apply(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).</summary>
     public bool Standardizes => Offset.Length > 0;
 }
@@ -124,6 +127,52 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
                 s7 = TL.MultiplyAdd(TL.Create(x[i + 7]), TL.Load(row + 7 * stride), s7);
             }
             TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
+            TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
+            z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
+        }
+        return z2;
+    }
+
+    /// <summary>
+    /// Z2 for a sparse row, over its stored values only: value k (in column <paramref name="indices"/>[k], times
+    /// <paramref name="scale"/>[column] when a scale-only standardization is given) adds its W1 row into partial sum
+    /// k mod 4, b1 starting the first; the rest is <see cref="Score"/>'s. O(nnz·H) whatever d.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ScoreSparse(RowWeights net, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> scale)
+    {
+        int stride = net.Stride, n = values.Length;
+        float* w1 = net.W1, b1 = net.B1, w2 = net.W2;
+        bool firstFour = net.Hidden <= 4, scaled = scale.Length > 0;
+        float z2 = net.B2;
+        for (int block = 0; block < stride; block += RowWeights.Lanes)
+        {
+            float* w = w1 + block;
+            TV s0 = TL.Load(b1 + block), s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero;
+            int k = 0;
+            for (; k + 4 <= n; k += 4)
+            {
+                int i0 = indices[k], i1 = indices[k + 1], i2 = indices[k + 2], i3 = indices[k + 3];
+                float x0 = values[k], x1 = values[k + 1], x2 = values[k + 2], x3 = values[k + 3];
+                if (scaled)
+                {
+                    x0 *= scale[i0];
+                    x1 *= scale[i1];
+                    x2 *= scale[i2];
+                    x3 *= scale[i3];
+                }
+                s0 = TL.MultiplyAdd(TL.Create(x0), TL.Load(w + (long)i0 * stride), s0);
+                s1 = TL.MultiplyAdd(TL.Create(x1), TL.Load(w + (long)i1 * stride), s1);
+                s2 = TL.MultiplyAdd(TL.Create(x2), TL.Load(w + (long)i2 * stride), s2);
+                s3 = TL.MultiplyAdd(TL.Create(x3), TL.Load(w + (long)i3 * stride), s3);
+            }
+            for (; k < n; k++)
+            {
+                int i = indices[k];
+                float x = scaled ? values[k] * scale[i] : values[k];
+                s0 = TL.MultiplyAdd(TL.Create(x), TL.Load(w + (long)i * stride), s0);
+            }
+            TV z1 = TL.Add(TL.Add(s0, s1), TL.Add(s2, s3));
             TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
             z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
         }
