@@ -17,11 +17,13 @@ namespace XorMlNet;
 /// holding on average at most one value in <see cref="SparseSlotsPerValue"/> slots; any other column is read densely,
 /// as it always was. A <see cref="ReadMode"/> other than <see cref="ReadMode.Auto"/> imposes a layout (validation rows
 /// follow the training rows' layout). The sparse layout keeps the stored values that are not zero, never a dense copy.</para>
-/// <para>Memory: the dense array is allocated once at its final size (when the view does not know its row count, a first
-/// cursor pass with no active column counts the rows); the sparse arrays are sized from the sample's values per row and
-/// grow if later rows hold more. Before the large allocation, <c>checkMemory</c> is given the layout and its estimated
-/// bytes, so that a table that cannot fit fails before it is read (the dense layout after one row, the sparse one after
-/// the sample). Training reads the arrays in place: a fit holds one copy of the feature matrix, plus the labels.</para>
+/// <para>Memory: the dense array is allocated once at its final size (when the view does not know its row count, a
+/// cursor pass with no active column counts the rows once the layout is known); the sparse arrays are sized from the
+/// sample's values per row when the row count is known, and otherwise grow by half as rows come (no counting pass: for a
+/// text pipeline that pass would featurize every document once more). <c>checkMemory</c> is given the layout and its
+/// bytes before the large allocation, so that a table that cannot fit fails before it is read (the dense layout after
+/// one row, the sparse one after the sample), or, for sparse rows of unknown count, once they are read and before
+/// training allocates anything. Training reads the arrays in place: a fit holds one copy of the feature matrix, plus the labels.</para>
 /// <para>Cancellation: the token is checked before anything is read and every <see cref="CancellationRows"/> rows of
 /// either pass, so a cancelled fit stops reading within that many rows.</para>
 /// </remarks>
@@ -138,7 +140,7 @@ internal static class TableReader
         }
         int featureCount = vectorType.Size;
 
-        long rows = data.Data.GetRowCount() ?? CountRows(data.Data, cancellation);
+        long? knownRows = data.Data.GetRowCount();
         GrowableBuffer? features = null;
         SparseRows? sparse = mode == ReadMode.Dense ? null : new SparseRows(featureColumn.Name, role);
         bool? sparseLayout = mode switch { ReadMode.Dense => false, ReadMode.Sparse => true, _ => null };
@@ -146,7 +148,7 @@ internal static class TableReader
         {
             features = DenseBuffer();
         }
-        var labels = new GrowableBuffer(rows);
+        var labels = new GrowableBuffer(knownRows ?? SampleRows);
         long skippedLabel = 0, skippedFeature = 0, row = -1, sampleValues = 0;
 
         using DataViewRowCursor cursor = data.Data.GetRowCursor([featureColumn, labelColumn]);
@@ -219,6 +221,11 @@ internal static class TableReader
         {
             Decide(useSparse: labels.Count > 0 && sampleValues * SparseSlotsPerValue <= (long)labels.Count * featureCount);
         }
+        if (sparseLayout == true && knownRows is null && labels.Count > 0)
+        {
+            // The row count was not known before: the check with the real size, before training allocates anything.
+            checkMemory?.Invoke(new Layout(true, labels.Count, featureCount, sparse!.Bytes + (long)labels.Count * sizeof(float)));
+        }
 
         cancellation.ThrowIfCancellationRequested();
         if (skippedLabel + skippedFeature > 0)
@@ -237,6 +244,9 @@ internal static class TableReader
 
         GrowableBuffer DenseBuffer()
         {
+            // A view that does not know its row count is counted first (a cursor pass with no active column), so that
+            // the array is allocated once at its final size.
+            long rows = knownRows ?? CountRows(data.Data, cancellation);
             long values = checked(rows * featureCount);
             checkMemory?.Invoke(new Layout(false, rows, featureCount, checked((values + rows) * sizeof(float))));
             if (values > Array.MaxLength)
@@ -253,10 +263,15 @@ internal static class TableReader
             long sampled = Math.Max(1, labels.Count);
             if (useSparse)
             {
-                long valuesPerRow = (sampleValues + sampled - 1) / sampled;
-                long estimated = checked(valuesPerRow * rows);
-                checkMemory?.Invoke(new Layout(true, rows, featureCount, checked(CsrMatrix.BytesFor(rows, estimated) + rows * sizeof(float))));
-                sparse!.Reserve(estimated);
+                // A known row count gives the size to check now and to reserve; otherwise the arrays grow as rows come
+                // and the check runs once all are read.
+                if (knownRows is long rows)
+                {
+                    long valuesPerRow = (sampleValues + sampled - 1) / sampled;
+                    long estimated = checked(valuesPerRow * rows);
+                    checkMemory?.Invoke(new Layout(true, rows, featureCount, checked(CsrMatrix.BytesFor(rows, estimated) + rows * sizeof(float))));
+                    sparse!.Reserve(estimated);
+                }
                 return;
             }
             features = DenseBuffer();
@@ -330,6 +345,9 @@ internal static class TableReader
         private int[] _indices = new int[1024];
         private float[] _values = new float[1024];
         private int _rows;
+
+        /// <summary>The bytes of the arrays as they stand.</summary>
+        public long Bytes => (long)_starts.Length * sizeof(int) + (long)_indices.Length * (sizeof(int) + sizeof(float));
 
         /// <summary>Makes room for <paramref name="values"/> values in all (an estimate from the sample).</summary>
         public void Reserve(long values)

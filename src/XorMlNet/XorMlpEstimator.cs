@@ -214,28 +214,39 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     /// </summary>
     private void CheckMemory(TableReader.Layout layout, long validationRows, long otherTableBytes, TrainingSettings settings)
     {
-        long needed;
+        int h = _options.HiddenLayerSize;
+        long parameters = ((long)layout.FeatureCount + 2) * h + 1;
+        long state, needed;
         try
         {
-            long state = layout.FeatureCount > 0
-                ? NetworkTrainer.TrainingBytes(layout.FeatureCount, _options.HiddenLayerSize, layout.Rows, validationRows,
-                    layout.EstimatedBytes, layout.Sparse, settings)
-                : 0;
+            state = parameters > Array.MaxLength
+                ? long.MaxValue
+                : NetworkTrainer.TrainingBytes(layout.FeatureCount, h, layout.Rows, validationRows, layout.EstimatedBytes, layout.Sparse, settings);
             needed = checked(layout.EstimatedBytes + otherTableBytes + state);
         }
         catch (OverflowException)
         {
-            needed = long.MaxValue;
+            state = needed = long.MaxValue;
         }
         long available = MemoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (parameters > Array.MaxLength || state > available)
+        {
+            // The network and its training state alone do not fit: the layer is too wide for this many features.
+            throw new ArgumentOutOfRangeException(nameof(Options.HiddenLayerSize), h,
+                $"HiddenLayerSize {h} with {layout.FeatureCount} features makes a network of {parameters} parameters, " +
+                $"which with its training state needs about {Mib(state)} MiB{(state == long.MaxValue ? " (more than can be counted)" : "")}; " +
+                $"{Mib(available)} MiB are available. Choose a smaller HiddenLayerSize.");
+        }
         if (needed > available)
         {
             throw new ArgumentOutOfRangeException(FeatureColumn.Name, layout.FeatureCount,
-                $"Training needs about {needed / (1 << 20):N0} MiB ({needed:N0} bytes), but {available / (1 << 20):N0} MiB ({available:N0} bytes) are available: " +
-                $"{layout.Rows:N0} rows of the {layout.FeatureCount:N0}-slot column '{FeatureColumn.Name}' read {(layout.Sparse ? "as sparse rows" : "densely")} " +
-                $"take about {layout.EstimatedBytes / (1 << 20):N0} MiB, and HiddenLayerSize {_options.HiddenLayerSize} with BatchSize {_options.BatchSize} the rest. " +
-                "Use fewer rows or slots in that column, or a smaller HiddenLayerSize.");
+                $"Training needs about {Mib(needed)} MiB ({needed} bytes), but {Mib(available)} MiB ({available} bytes) are available: " +
+                $"{layout.Rows} rows of the {layout.FeatureCount}-slot column '{FeatureColumn.Name}' read {(layout.Sparse ? "as sparse rows" : "densely")} " +
+                $"take about {Mib(layout.EstimatedBytes + otherTableBytes)} MiB, and HiddenLayerSize {h} with BatchSize {_options.BatchSize} " +
+                $"{Mib(state)} MiB of training state. Use fewer rows or slots in that column, or a smaller HiddenLayerSize.");
         }
+
+        static string Mib(long bytes) => (bytes / (1 << 20)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The memory the check at Fit compares with; null for what the runtime reports as available (tests set a small one).</summary>
