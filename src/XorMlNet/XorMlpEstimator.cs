@@ -75,7 +75,11 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     }
 
     /// <summary>Trains the network on <paramref name="input"/> and returns the fitted transformer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
+    /// <remarks>A sparse feature column is read and trained on as compressed rows; see <see cref="Options.FeatureColumnName"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.
+    /// Or the table and the training state would not fit in the memory available: the exception, thrown before the table
+    /// is read where its size is known, names HiddenLayerSize (when the network's state alone does not fit) or the feature
+    /// column, and gives the size needed and the size available.</exception>
     /// <exception cref="InvalidOperationException">The data has no usable rows, or a Single label lies outside [0, 1].</exception>
     /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled, before the call or during it.</exception>
     public new XorMlpTransformer Fit(IDataView input)
