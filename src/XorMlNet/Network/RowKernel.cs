@@ -134,9 +134,10 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
     }
 
     /// <summary>
-    /// Z2 for a sparse row, over its stored values only: value k (in column <paramref name="indices"/>[k], times
-    /// <paramref name="scale"/>[column] when a scale-only standardization is given) adds its W1 row into partial sum
-    /// k mod 4, b1 starting the first; the rest is <see cref="Score"/>'s. O(nnz·H) whatever d.
+    /// Z2 for a sparse row, over its stored values only: value k (in column i = <paramref name="indices"/>[k], times
+    /// <paramref name="scale"/>[i] when a scale-only standardization is given) adds its W1 row into partial sum i mod 8,
+    /// in increasing column order, b1 starting the first, joined by <see cref="Score"/>'s tree: the very operations of
+    /// <see cref="Score"/> less its multiply-adds of zeros, so the same bits as the row's dense copy, in O(nnz·H) whatever d.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ScoreSparse(RowWeights net, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> scale)
@@ -149,30 +150,25 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
         {
             float* w = w1 + block;
             TV s0 = TL.Load(b1 + block), s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero;
-            int k = 0;
-            for (; k + 4 <= n; k += 4)
-            {
-                int i0 = indices[k], i1 = indices[k + 1], i2 = indices[k + 2], i3 = indices[k + 3];
-                float x0 = values[k], x1 = values[k + 1], x2 = values[k + 2], x3 = values[k + 3];
-                if (scaled)
-                {
-                    x0 *= scale[i0];
-                    x1 *= scale[i1];
-                    x2 *= scale[i2];
-                    x3 *= scale[i3];
-                }
-                s0 = TL.MultiplyAdd(TL.Create(x0), TL.Load(w + (long)i0 * stride), s0);
-                s1 = TL.MultiplyAdd(TL.Create(x1), TL.Load(w + (long)i1 * stride), s1);
-                s2 = TL.MultiplyAdd(TL.Create(x2), TL.Load(w + (long)i2 * stride), s2);
-                s3 = TL.MultiplyAdd(TL.Create(x3), TL.Load(w + (long)i3 * stride), s3);
-            }
-            for (; k < n; k++)
+            TV s4 = TL.Zero, s5 = TL.Zero, s6 = TL.Zero, s7 = TL.Zero;
+            for (int k = 0; k < n; k++)
             {
                 int i = indices[k];
-                float x = scaled ? values[k] * scale[i] : values[k];
-                s0 = TL.MultiplyAdd(TL.Create(x), TL.Load(w + (long)i * stride), s0);
+                TV x = TL.Create(scaled ? values[k] * scale[i] : values[k]);
+                TV row = TL.Load(w + (long)i * stride);
+                switch (i & 7)
+                {
+                    case 0: s0 = TL.MultiplyAdd(x, row, s0); break;
+                    case 1: s1 = TL.MultiplyAdd(x, row, s1); break;
+                    case 2: s2 = TL.MultiplyAdd(x, row, s2); break;
+                    case 3: s3 = TL.MultiplyAdd(x, row, s3); break;
+                    case 4: s4 = TL.MultiplyAdd(x, row, s4); break;
+                    case 5: s5 = TL.MultiplyAdd(x, row, s5); break;
+                    case 6: s6 = TL.MultiplyAdd(x, row, s6); break;
+                    default: s7 = TL.MultiplyAdd(x, row, s7); break;
+                }
             }
-            TV z1 = TL.Add(TL.Add(s0, s1), TL.Add(s2, s3));
+            TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
             TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
             z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
         }
