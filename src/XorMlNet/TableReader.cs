@@ -2,48 +2,132 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XorMlNet.Network;
+using XorMlNet.Training;
 
 namespace XorMlNet;
 
 /// <summary>
-/// Copies the feature and label columns of a role-mapped <see cref="IDataView"/> into dense row-major arrays for the
-/// network, skipping rows that ML.NET's trainers skip (missing label, non-finite feature) with a warning.
+/// Copies the feature and label columns of a role-mapped <see cref="IDataView"/> into the training matrix, dense
+/// row-major floats or compressed sparse rows (<see cref="CsrMatrix"/>), skipping rows that ML.NET's trainers skip
+/// (missing label, non-finite feature) with a warning.
 /// </summary>
 /// <remarks>
-/// Memory: the arrays are allocated once at their final size (when the view does not know its row count, a first
-/// cursor pass with no active column counts the rows), and training reads them in place, so a fit holds one copy
-/// of the feature matrix, plus the labels.
-/// Cancellation: the token is checked before anything is read and every <see cref="CancellationRows"/> rows of
-/// either pass, so a cancelled fit stops reading within that many rows.
+/// <para>Layout: the sparse layout is taken when the first <see cref="SampleRows"/> rows (or all, if fewer) all come as
+/// sparse vectors (<see cref="VBuffer{T}.IsDense"/> false, as ML.NET's text featurizer and one-hot encoders produce them)
+/// holding on average at most one value in <see cref="SparseSlotsPerValue"/> slots; any other column is read densely,
+/// as it always was. A <see cref="ReadMode"/> other than <see cref="ReadMode.Auto"/> imposes a layout (validation rows
+/// follow the training rows' layout). The sparse layout keeps the stored values that are not zero, never a dense copy.</para>
+/// <para>Memory: the dense array is allocated once at its final size (when the view does not know its row count, a
+/// cursor pass with no active column counts the rows once the layout is known); the sparse arrays are sized from the
+/// sample's values per row when the row count is known, and otherwise grow by half as rows come (no counting pass: for a
+/// text pipeline that pass would featurize every document once more). <c>checkMemory</c> is given the layout and its
+/// bytes before the large allocation, so that a table that cannot fit fails before it is read (the dense layout after
+/// one row, the sparse one after the sample), or, for sparse rows of unknown count, once they are read and before
+/// training allocates anything. Training reads the arrays in place: a fit holds one copy of the feature matrix, plus the labels.</para>
+/// <para>Cancellation: the token is checked before anything is read and every <see cref="CancellationRows"/> rows of
+/// either pass, so a cancelled fit stops reading within that many rows.</para>
 /// </remarks>
 internal static class TableReader
 {
     /// <summary>Rows pulled from a cursor between two checks of the cancellation token.</summary>
     internal const int CancellationRows = 4096;
 
-    /// <summary>
-    /// Dense rows: the first RowCount × FeatureCount values of the features array, row-major, and the first RowCount
-    /// labels, in [0, 1] (the arrays may be longer when rows were skipped).
-    /// </summary>
-    internal sealed class Table(float[] features, float[] labels, int rowCount, int featureCount)
+    /// <summary>Rows whose representation decides the layout (see the remarks).</summary>
+    internal const int SampleRows = 1024;
+
+    /// <summary>The sparse layout needs at most one stored value per this many slots, on average over the sample.</summary>
+    internal const int SparseSlotsPerValue = 8;
+
+    /// <summary>The layout a read produces.</summary>
+    internal enum ReadMode
     {
-        public static Table Empty { get; } = new([], [], 0, 0);
+        /// <summary>Decided from the first rows (see <see cref="TableReader"/>'s remarks).</summary>
+        Auto,
 
-        public int RowCount { get; } = rowCount;
+        /// <summary>Dense row-major floats.</summary>
+        Dense,
 
-        public int FeatureCount { get; } = featureCount;
-
-        public ReadOnlySpan<float> Features => features.AsSpan(0, RowCount * FeatureCount);
-
-        public ReadOnlySpan<float> Labels => labels.AsSpan(0, RowCount);
-
-        /// <summary>Applies x′ = (x − offset) · scale to every row, in place (the table owns its arrays).</summary>
-        public void Standardize(ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
-            => FeatureScaling.Apply(features.AsSpan(0, RowCount * FeatureCount), offset, scale);
+        /// <summary>Compressed sparse rows.</summary>
+        Sparse,
     }
 
+    /// <summary>
+    /// The rows read: dense (the first RowCount × FeatureCount values of the features array, row-major) or sparse
+    /// (<see cref="Sparse"/>), and the first RowCount labels, in [0, 1] (arrays may be longer when rows were skipped).
+    /// </summary>
+    internal sealed class Table
+    {
+        private readonly float[] _features;
+        private readonly float[] _labels;
+
+        public Table(float[] features, float[] labels, int rowCount, int featureCount)
+        {
+            _features = features;
+            _labels = labels;
+            RowCount = rowCount;
+            FeatureCount = featureCount;
+        }
+
+        public Table(CsrMatrix sparse, float[] labels)
+        {
+            _features = [];
+            _labels = labels;
+            Sparse = sparse;
+            RowCount = sparse.RowCount;
+            FeatureCount = sparse.ColumnCount;
+        }
+
+        public static Table Empty { get; } = new([], [], 0, 0);
+
+        public int RowCount { get; }
+
+        public int FeatureCount { get; }
+
+        /// <summary>The rows in compressed sparse form; null when the table is dense.</summary>
+        public CsrMatrix? Sparse { get; }
+
+        public bool IsSparse => Sparse is not null;
+
+        /// <summary>Dense rows, row-major; empty for a sparse table.</summary>
+        public ReadOnlySpan<float> Features => IsSparse ? [] : _features.AsSpan(0, RowCount * FeatureCount);
+
+        public ReadOnlySpan<float> Labels => _labels.AsSpan(0, RowCount);
+
+        /// <summary>The labels as an array of exactly RowCount values (a copy only when the array is longer).</summary>
+        public float[] LabelArray => _labels.Length == RowCount ? _labels : _labels[..RowCount];
+
+        /// <summary>Bytes of the feature and label arrays.</summary>
+        public long Bytes => (Sparse?.Bytes ?? (long)_features.Length * sizeof(float)) + (long)_labels.Length * sizeof(float);
+
+        /// <summary>
+        /// Applies x′ = (x − offset) · scale to every row, in place (the table owns its arrays). A sparse table takes
+        /// offset 0 only (its zeros stay zero) and scales its stored values.
+        /// </summary>
+        public void Standardize(ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
+        {
+            if (RowCount == 0)
+            {
+                return;
+            }
+            if (Sparse is { } sparse)
+            {
+                if (offset.ContainsAnyExcept(0f))
+                {
+                    throw new InvalidOperationException("A sparse table can only be scaled: a non-zero offset would fill every zero.");
+                }
+                sparse.ScaleColumns(scale);
+                return;
+            }
+            FeatureScaling.Apply(_features.AsSpan(0, RowCount * FeatureCount), offset, scale);
+        }
+    }
+
+    /// <summary>The layout chosen and an estimate of the bytes the full table will take (features and labels).</summary>
+    internal readonly record struct Layout(bool Sparse, long Rows, int FeatureCount, long EstimatedBytes);
+
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before or during the read.</exception>
-    public static Table Read(IChannel channel, RoleMappedData data, string role, CancellationToken cancellation)
+    public static Table Read(IChannel channel, RoleMappedData data, string role, CancellationToken cancellation,
+        ReadMode mode = ReadMode.Auto, Action<Layout>? checkMemory = null)
     {
         cancellation.ThrowIfCancellationRequested();
         DataViewSchema.Column featureColumn = data.Schema.Feature!.Value;
@@ -56,14 +140,16 @@ internal static class TableReader
         }
         int featureCount = vectorType.Size;
 
-        long rows = data.Data.GetRowCount() ?? CountRows(data.Data, cancellation);
-        if (rows * featureCount > Array.MaxLength)
+        long? knownRows = data.Data.GetRowCount();
+        GrowableBuffer? features = null;
+        SparseRows? sparse = mode == ReadMode.Dense ? null : new SparseRows(featureColumn.Name, role);
+        bool? sparseLayout = mode switch { ReadMode.Dense => false, ReadMode.Sparse => true, _ => null };
+        if (sparseLayout == false)
         {
-            throw channel.Except($"The {role} data has {rows} rows of {featureCount} features, more than one array can hold ({Array.MaxLength} values).");
+            features = DenseBuffer();
         }
-        var features = new GrowableBuffer(rows * featureCount);
-        var labels = new GrowableBuffer(rows);
-        long skippedLabel = 0, skippedFeature = 0, row = -1;
+        var labels = new GrowableBuffer(knownRows ?? SampleRows);
+        long skippedLabel = 0, skippedFeature = 0, row = -1, sampleValues = 0;
 
         using DataViewRowCursor cursor = data.Data.GetRowCursor([featureColumn, labelColumn]);
         ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
@@ -88,15 +174,57 @@ internal static class TableReader
                     $"Row {row} of the {role} data has label {label} in column '{labelColumn.Name}'; a Single label must lie in [0, 1].");
             }
             getFeatures(ref buffer);
-            Span<float> destination = features.Append(featureCount);
-            buffer.CopyTo(destination);
-            if (!Kernels.AllFinite<float>(destination))
+            if (sparseLayout is null)
             {
-                features.Shrink(featureCount);
-                skippedFeature++;
-                continue;
+                if (buffer.IsDense)
+                {
+                    Decide(useSparse: false);
+                }
+                else
+                {
+                    sampleValues += buffer.GetValues().Length;
+                    if (!sparse!.Append(buffer))
+                    {
+                        skippedFeature++;
+                        continue;
+                    }
+                    labels.Append(1)[0] = label;
+                    if (labels.Count == SampleRows)
+                    {
+                        Decide(useSparse: sampleValues * SparseSlotsPerValue <= (long)labels.Count * featureCount);
+                    }
+                    continue;
+                }
+            }
+            if (sparseLayout == true)
+            {
+                if (!sparse!.Append(buffer))
+                {
+                    skippedFeature++;
+                    continue;
+                }
+            }
+            else
+            {
+                Span<float> destination = features!.Append(featureCount);
+                buffer.CopyTo(destination);
+                if (!Kernels.AllFinite<float>(destination))
+                {
+                    features.Shrink(featureCount);
+                    skippedFeature++;
+                    continue;
+                }
             }
             labels.Append(1)[0] = label;
+        }
+        if (sparseLayout is null)
+        {
+            Decide(useSparse: labels.Count > 0 && sampleValues * SparseSlotsPerValue <= (long)labels.Count * featureCount);
+        }
+        if (sparseLayout == true && knownRows is null && labels.Count > 0)
+        {
+            // The row count was not known before: the check with the real size, before training allocates anything.
+            checkMemory?.Invoke(new Layout(true, labels.Count, featureCount, sparse!.Bytes + (long)labels.Count * sizeof(float)));
         }
 
         cancellation.ThrowIfCancellationRequested();
@@ -110,7 +238,58 @@ internal static class TableReader
                 ? $"The {role} data has no rows."
                 : $"The {role} data has no usable rows: all {row + 1} were skipped for a missing label or a non-finite feature.");
         }
-        return new Table(features.Items, labels.Items, labels.Count, featureCount);
+        return sparseLayout == true
+            ? new Table(sparse!.ToMatrix(featureCount, labels.Count), labels.Items)
+            : new Table(features!.Items, labels.Items, labels.Count, featureCount);
+
+        GrowableBuffer DenseBuffer()
+        {
+            // A view that does not know its row count is counted first (a cursor pass with no active column), so that
+            // the array is allocated once at its final size.
+            long rows = knownRows ?? CountRows(data.Data, cancellation);
+            long values = checked(rows * featureCount);
+            checkMemory?.Invoke(new Layout(false, rows, featureCount, checked((values + rows) * sizeof(float))));
+            if (values > Array.MaxLength)
+            {
+                throw channel.Except($"The {role} data has {rows} rows of {featureCount} features in '{featureColumn.Name}', more than one array can hold ({Array.MaxLength} values).");
+            }
+            return new GrowableBuffer(values);
+        }
+
+        // Fixes the layout after the sample: the sparse rows read so far stay, or are copied into the dense array.
+        void Decide(bool useSparse)
+        {
+            sparseLayout = useSparse;
+            long sampled = Math.Max(1, labels.Count);
+            if (useSparse)
+            {
+                // A known row count gives the size to check now and to reserve; otherwise the arrays grow as rows come
+                // and the check runs once all are read.
+                if (knownRows is long rows)
+                {
+                    long valuesPerRow = (sampleValues + sampled - 1) / sampled;
+                    long estimated = checked(valuesPerRow * rows);
+                    checkMemory?.Invoke(new Layout(true, rows, featureCount, checked(CsrMatrix.BytesFor(rows, estimated) + rows * sizeof(float))));
+                    sparse!.Reserve(estimated);
+                }
+                return;
+            }
+            features = DenseBuffer();
+            if (sparse is not null)
+            {
+                CsrMatrix sample = sparse.ToMatrix(featureCount, labels.Count);
+                for (int r = 0; r < sample.RowCount; r++)
+                {
+                    Span<float> destination = features.Append(featureCount);
+                    destination.Clear();
+                    for (int k = sample.RowStarts[r]; k < sample.RowStarts[r + 1]; k++)
+                    {
+                        destination[sample.Indices[k]] = sample.Values[k];
+                    }
+                }
+                sparse = null;
+            }
+        }
     }
 
     /// <summary>Reads the feature and label columns of <paramref name="view"/> outside a fit (for the benchmarks).</summary>
@@ -153,6 +332,96 @@ internal static class TableReader
             return cursor.GetGetter<float>(column);
         }
         throw Contracts.ExceptSchemaMismatch(nameof(column), "label", column.Name, "Boolean or Single", column.Type.ToString());
+    }
+
+    /// <summary>
+    /// Compressed sparse rows being appended to: the stored values of each row that are not zero, growing by half when
+    /// full. Sizes are checked: a table of more than <see cref="Array.MaxLength"/> values fails with a message naming
+    /// the column.
+    /// </summary>
+    private sealed class SparseRows(string column, string role)
+    {
+        private int[] _starts = new int[SampleRows + 1];
+        private int[] _indices = new int[1024];
+        private float[] _values = new float[1024];
+        private int _rows;
+
+        /// <summary>The bytes of the arrays as they stand.</summary>
+        public long Bytes => (long)_starts.Length * sizeof(int) + (long)_indices.Length * (sizeof(int) + sizeof(float));
+
+        /// <summary>Makes room for <paramref name="values"/> values in all (an estimate from the sample).</summary>
+        public void Reserve(long values)
+        {
+            if (values > _indices.Length)
+            {
+                Resize(Math.Min(values, Array.MaxLength));
+            }
+        }
+
+        /// <summary>Appends the row's non-zero values; false (and nothing appended) when one of them is NaN or infinite.</summary>
+        public bool Append(in VBuffer<float> row)
+        {
+            ReadOnlySpan<float> values = row.GetValues();
+            if (!Kernels.AllFinite(values))
+            {
+                return false;
+            }
+            int count = _starts[_rows];
+            long needed = (long)count + values.Length;
+            if (needed > _indices.Length)
+            {
+                if (needed > Array.MaxLength)
+                {
+                    throw new InvalidOperationException(
+                        $"The {role} data holds more than {Array.MaxLength} non-zero values in '{column}', more than one array can hold; use fewer rows or fewer features.");
+                }
+                Resize(Math.Min(Array.MaxLength, Math.Max(needed, (long)_indices.Length + _indices.Length / 2)));
+            }
+            if (_rows + 1 == _starts.Length)
+            {
+                Array.Resize(ref _starts, (int)Math.Min(Array.MaxLength, (long)_starts.Length * 2));
+            }
+            if (row.IsDense)
+            {
+                for (int j = 0; j < values.Length; j++)
+                {
+                    if (values[j] != 0)
+                    {
+                        _indices[count] = j;
+                        _values[count++] = values[j];
+                    }
+                }
+            }
+            else
+            {
+                ReadOnlySpan<int> indices = row.GetIndices();
+                for (int k = 0; k < values.Length; k++)
+                {
+                    if (values[k] != 0)
+                    {
+                        _indices[count] = indices[k];
+                        _values[count++] = values[k];
+                    }
+                }
+            }
+            _starts[++_rows] = count;
+            return true;
+        }
+
+        public CsrMatrix ToMatrix(int columns, int rows)
+        {
+            if (rows != _rows)
+            {
+                throw new InvalidOperationException($"{_rows} sparse rows were read for {rows} labels.");
+            }
+            return new CsrMatrix(rows, columns, _starts, _indices, _values);
+        }
+
+        private void Resize(long length)
+        {
+            Array.Resize(ref _indices, (int)length);
+            Array.Resize(ref _values, (int)length);
+        }
     }
 
     /// <summary>A float list that hands out spans to write into, sized once from the row count (and grown only if a

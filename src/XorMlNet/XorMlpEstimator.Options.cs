@@ -124,6 +124,15 @@ public sealed partial class XorMlpEstimator
         public string LabelColumnName = Defaults.LabelColumnName;
 
         /// <summary>Name of the feature column: a known-size vector of <see cref="float"/>.</summary>
+        /// <remarks>
+        /// Sparse columns (ML.NET's <c>FeaturizeText</c>, one-hot encodings) are trained on as they come: when the first
+        /// 1,024 rows all arrive as sparse vectors holding on average at most one value in 8 slots, Fit keeps the rows in
+        /// compressed form (memory in proportion to the non-zeros, never a dense copy) and computes the first layer over
+        /// the non-zeros only, O(nnz·H) per epoch; any other column is read and trained on densely. Both give the same
+        /// weights up to float rounding, bit-identical for any <see cref="NumberOfThreads"/>. The sparse layout's
+        /// mini-batch steps still update every weight, so on very wide columns prefer batches of several hundred rows
+        /// or more. Scoring reads sparse rows over their non-zeros too.
+        /// </remarks>
         public string FeatureColumnName = Defaults.FeatureColumnName;
 
         /// <summary>Number of hidden sigmoid units, H.</summary>
@@ -133,6 +142,11 @@ public sealed partial class XorMlpEstimator
         /// Whether the trainer standardizes the features (x − mean) / standard deviation, with statistics from the
         /// training rows saved in the model and applied when scoring; see <see cref="FeatureNormalization"/>.
         /// </summary>
+        /// <remarks>
+        /// Sparse columns (see <see cref="FeatureColumnName"/>) are scaled only, x / √(mean of x²) with offset 0, so that
+        /// their zeros stay zero, as ML.NET's <c>NormalizeMeanVariance</c> does with <c>fixZero</c>; the model's
+        /// <see cref="XorMlpModelParameters.FeatureOffset"/> then holds zeros.
+        /// </remarks>
         public FeatureNormalization NormalizeFeatures = Defaults.NormalizeFeatures;
 
         /// <inheritdoc cref="TrainingSettings.Solver"/>

@@ -76,7 +76,11 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     }
 
     /// <summary>Trains the network on <paramref name="input"/> and returns the fitted transformer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.</exception>
+    /// <remarks>A sparse feature column is read and trained on as compressed rows; see <see cref="Options.FeatureColumnName"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it and the fix.
+    /// Or the table and the training state would not fit in the memory available: the exception, thrown before the table
+    /// is read where its size is known, names HiddenLayerSize (when the network's state alone does not fit) or the feature
+    /// column, and gives the size needed and the size available.</exception>
     /// <exception cref="InvalidOperationException">The data has no usable rows, or a Single label lies outside [0, 1].</exception>
     /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled, before the call or during it.</exception>
     public new XorMlpTransformer Fit(IDataView input)
@@ -133,10 +137,15 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         TrainingCompilation.StartForTable(trainContext.TrainingSet.Data.GetRowCount(), _options.BatchSize,
             validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0);
 
-        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken);
+        TrainingSettings sizing = _options.ToTrainingSettings(progress: null);
+        long validationRows = trainContext.ValidationSet?.Data.GetRowCount() ?? 0;
+        TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken,
+            checkMemory: layout => CheckMemory(layout, validationRows, 0, sizing));
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty
-            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken);
+            : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken,
+                train.IsSparse ? TableReader.ReadMode.Sparse : TableReader.ReadMode.Dense,
+                layout => CheckMemory(layout with { Rows = train.RowCount }, layout.Rows, train.Bytes, sizing));
         if (trainContext.ValidationSet is not null && validation.FeatureCount != train.FeatureCount)
         {
             throw Host.Except($"The validation data has {validation.FeatureCount} features in '{FeatureColumn.Name}', the training data {train.FeatureCount}.");
@@ -144,7 +153,11 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         int batchRows = _options.BatchSize == 0 ? train.RowCount : Math.Min(_options.BatchSize, train.RowCount);
         NetworkSizes.Check(train.FeatureCount, _options.HiddenLayerSize, batchRows,
             nameof(Options.FeatureColumnName), $"the feature column '{FeatureColumn.Name}'", nameof(Options.HiddenLayerSize));
-        int parameterCount = CheckNetworkFits(train.FeatureCount, _options.HiddenLayerSize);
+        long parameterCount = NetworkSizes.ParameterCount(train.FeatureCount, _options.HiddenLayerSize);
+        if (train.IsSparse)
+        {
+            channel.Info($"Reading '{FeatureColumn.Name}' as sparse rows: {train.Sparse!.NonZeroCount} non-zero values in {train.RowCount} rows of {train.FeatureCount} ({train.Sparse.Bytes / (1 << 20)} MiB).");
+        }
 
         float[] offset = [], scale = [];
         bool standardize = _options.NormalizeFeatures switch
@@ -155,10 +168,18 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         };
         if (standardize)
         {
-            (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+            if (train.Sparse is { } sparse)
+            {
+                (offset, scale) = FeatureScaling.ScaleOnly(sparse.Indices, sparse.Values, train.RowCount, train.FeatureCount);
+                channel.Info($"Scaling the {train.FeatureCount} sparse features of '{FeatureColumn.Name}' by 1 / their root mean square, offset 0 so that zeros stay zero (NormalizeFeatures {_options.NormalizeFeatures}); the scales are saved in the model and applied when scoring.");
+            }
+            else
+            {
+                (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+                channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
+            }
             train.Standardize(offset, scale);
             validation.Standardize(offset, scale);
-            channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
         }
 
         Options used = _options.Clone();
@@ -167,7 +188,9 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         TrainingSettings settings = used.ToTrainingSettings(new ProgressLog(channel, _options.Progress).Report);
         TwoLayerNetwork<float> network = NetworkTrainer.CreateNetwork<float>(train.FeatureCount, _options.HiddenLayerSize, settings);
         channel.Info($"Training a {train.FeatureCount}→{_options.HiddenLayerSize}→1 network ({parameterCount} parameters) on {train.RowCount} rows for at most {_options.NumberOfEpochs} epochs.");
-        TrainingResult result = NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
+        TrainingResult result = train.Sparse is { } rows
+            ? NetworkTrainer.Train(network, rows, train.LabelArray, validation.Sparse, validation.LabelArray, settings)
+            : NetworkTrainer.Train<float>(network, train.Features, train.Labels, validation.Features, validation.Labels, settings);
         channel.Info($"Training stopped after {result.EpochsRun} epochs ({result.StopReason}, {result.Restarts} restarts); last epoch's training loss {result.FinalTrainingLoss:G6}.");
         if (result.BestEpoch != result.EpochsRun)
         {
@@ -207,23 +230,51 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     }
 
     /// <summary>
-    /// The network's parameter count, once sure that it and the training state (about six copies of the parameters:
-    /// weights, gradient, solver moments, best weights) fit in an array and in the memory available.
+    /// Fails before the table is read (or, for the sparse layout, once its first rows are) when the table and the
+    /// training state will not fit in the memory available: the table's estimated bytes (<paramref name="layout"/>),
+    /// <paramref name="otherTableBytes"/> (the training table, when checking the validation one) and what the training
+    /// allocates (<see cref="NetworkTrainer.TrainingBytes"/>). The exception names the feature column (whose width
+    /// and rows make the table) and HiddenLayerSize, and gives both sizes.
     /// </summary>
-    private static int CheckNetworkFits(int featureCount, int hiddenLayerSize)
+    private void CheckMemory(TableReader.Layout layout, long validationRows, long otherTableBytes, TrainingSettings settings)
     {
-        const int ParameterCopies = 6;
-        long parameters = ((long)featureCount + 2) * hiddenLayerSize + 1;
-        long bytes = parameters * ParameterCopies * sizeof(float);
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (parameters > Array.MaxLength || bytes > available)
+        int h = _options.HiddenLayerSize;
+        long parameters = ((long)layout.FeatureCount + 2) * h + 1;
+        long state, needed;
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(Options.HiddenLayerSize), hiddenLayerSize,
-                $"HiddenLayerSize {hiddenLayerSize} with {featureCount} features makes a network of {parameters} parameters, " +
-                $"which with its training state needs {bytes / (1 << 20)} MiB; {available / (1 << 20)} MiB are available. Choose a smaller HiddenLayerSize.");
+            state = parameters > Array.MaxLength
+                ? long.MaxValue
+                : NetworkTrainer.TrainingBytes(layout.FeatureCount, h, layout.Rows, validationRows, layout.EstimatedBytes, layout.Sparse, settings);
+            needed = checked(layout.EstimatedBytes + otherTableBytes + state);
         }
-        return (int)parameters;
+        catch (OverflowException)
+        {
+            state = needed = long.MaxValue;
+        }
+        long available = MemoryLimitBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (parameters > Array.MaxLength || state > available)
+        {
+            // The network and its training state alone do not fit: the layer is too wide for this many features.
+            throw new ArgumentOutOfRangeException(nameof(Options.HiddenLayerSize), h,
+                $"HiddenLayerSize {h} with {layout.FeatureCount} features makes a network of {parameters} parameters, " +
+                $"which with its training state needs about {Mib(state)} MiB{(state == long.MaxValue ? " (more than can be counted)" : "")}; " +
+                $"{Mib(available)} MiB are available. Choose a smaller HiddenLayerSize.");
+        }
+        if (needed > available)
+        {
+            throw new ArgumentOutOfRangeException(FeatureColumn.Name, layout.FeatureCount,
+                $"Training needs about {Mib(needed)} MiB ({needed} bytes), but {Mib(available)} MiB ({available} bytes) are available: " +
+                $"{layout.Rows} rows of the {layout.FeatureCount}-slot column '{FeatureColumn.Name}' read {(layout.Sparse ? "as sparse rows" : "densely")} " +
+                $"take about {Mib(layout.EstimatedBytes + otherTableBytes)} MiB, and HiddenLayerSize {h} with BatchSize {_options.BatchSize} " +
+                $"{Mib(state)} MiB of training state. Use fewer rows or slots in that column, or a smaller HiddenLayerSize.");
+        }
+
+        static string Mib(long bytes) => (bytes / (1 << 20)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The memory the check at Fit compares with; null for what the runtime reports as available (tests set a small one).</summary>
+    internal long? MemoryLimitBytes { get; init; }
 
     /// <summary>The warning for a run that did not produce a useful model, naming what to change; null for a run that learnt.</summary>
     private static string? Failure(TrainingResult result, Options used)

@@ -213,6 +213,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         {
             _weights = weights;
             _width = FastEngine.Resolve(width);
+            _scalesOnly = !weights.Standardizes || weights.ScalesOnly;
         }
 
         /// <summary>
@@ -232,6 +233,9 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
             return row;
         }
 
+        /// <summary>Sparse rows can be scored over their stored values: no standardization, or one without offsets.</summary>
+        private readonly bool _scalesOnly;
+
         /// <summary>The output pre-activation Z2 of one row of <see cref="RowWeights.Inputs"/> features.</summary>
         /// <exception cref="ArgumentException">The row has another number of features.</exception>
         public float Score(in VBuffer<float> features)
@@ -242,6 +246,17 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
                     $"The model was trained on {_weights.Inputs} features, but this row has {features.Length}.", nameof(features));
             }
             ReadOnlySpan<float> x = features.GetValues();
+            if (!features.IsDense && _scalesOnly)
+            {
+                // Sparse rows: over the stored values only, never densified (a scale-only standardization keeps zeros zero).
+                ReadOnlySpan<int> indices = features.GetIndices();
+                return _width switch
+                {
+                    LaneWidth.Vector512 => RowKernel<Vector512<float>, Lanes512>.ScoreSparse(_weights, indices, x, _weights.Scale),
+                    LaneWidth.Vector256 => RowKernel<Pair256, Lanes256>.ScoreSparse(_weights, indices, x, _weights.Scale),
+                    _ => RowKernel<Quad128, Lanes128>.ScoreSparse(_weights, indices, x, _weights.Scale),
+                };
+            }
             if (_weights.Standardizes)
             {
                 // The kernel reads a multiple of 8 features; the padding stays zero.

@@ -56,6 +56,35 @@ internal static class FeatureScaling
         return (offset, scale);
     }
 
+    /// <summary>
+    /// The scale-only standardization of sparse rows, offset 0, so that zeros stay zero: scale = 1 / √(mean of x²) per
+    /// column over all <paramref name="rows"/> rows (the zeros included), i.e. 1 / √(variance + mean²), what ML.NET's
+    /// <c>NormalizeMeanVariance</c> uses with <c>fixZero</c> (its default, and what it does to sparse vectors). A column
+    /// that is zero on every row gets scale 1.
+    /// </summary>
+    /// <param name="columns">The column of every stored value.</param>
+    /// <param name="values">The stored values.</param>
+    /// <param name="rows">Row count (the zeros count as rows too).</param>
+    /// <param name="d">Column count.</param>
+    public static (float[] Offset, float[] Scale) ScaleOnly(ReadOnlySpan<int> columns, ReadOnlySpan<float> values, int rows, int d)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(columns.Length, values.Length);
+        var squares = new double[d];
+        for (int k = 0; k < values.Length; k++)
+        {
+            double value = values[k];
+            squares[columns[k]] += value * value;
+        }
+        var scale = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            float reciprocal = (float)(1 / Math.Sqrt(squares[j] / rows));
+            scale[j] = float.IsFinite(reciprocal) && reciprocal > 0 ? reciprocal : 1f;
+        }
+        return (new float[d], scale);
+    }
+
     /// <summary>Applies x′ = (x − offset) · scale to every row of <paramref name="x"/> (row-major, d = offset's length), in place.</summary>
     public static void Apply(Span<float> x, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
     {

@@ -86,6 +86,22 @@ internal sealed unsafe class FastEngine : IDisposable
     }
 
     /// <summary>
+    /// The bytes the constructor and <see cref="Bind"/> allocate for these sizes: the per-chunk gradient slots, one
+    /// <see cref="TileScratch"/> per thread (16 accumulators per parameter, a block of tiles) and the tiled copy of a
+    /// small full-batch table.
+    /// </summary>
+    public static long BytesFor(int inputs, int hidden, int batchRows, int validationRows, bool fullBatch, int threads)
+    {
+        long p = ((long)inputs + 2) * hidden + 1;
+        long batchChunks = Chunks(batchRows), chunks = Math.Max(batchChunks, Chunks(validationRows));
+        long workers = Math.Max(1, Math.Min(threads, chunks));
+        long scratch = p * TileKernel.Lanes + (long)TileScratch.BlockTiles * (inputs + hidden) * TileKernel.Lanes + 3L * TileScratch.BlockRows;
+        long tiled = (fullBatch && (long)batchRows * inputs <= TiledTableLimit ? Padded(batchRows) * (inputs + 1L) : 0)
+            + (validationRows > 0 && (long)validationRows * inputs <= TiledTableLimit ? Padded(validationRows) * (inputs + 1L) : 0);
+        return checked(((batchChunks > 1 ? batchChunks * p : 0) + workers * scratch + tiled) * sizeof(float) + chunks * sizeof(double));
+    }
+
+    /// <summary>
     /// Points the engine at pinned parameters and data for the passes that follow: <paramref name="order"/> (pinned,
     /// or null for full batch) is read at every pass, so shuffling it in place between passes is how mini-batches work.
     /// </summary>

@@ -121,6 +121,121 @@ public static class NetworkTrainer
         return run.Train(features, targets, validationFeatures, validationTargets, dataRandom);
     }
 
+    /// <summary>
+    /// Trains <paramref name="network"/> in place on rows held in compressed sparse form: the same loop, settings, stopping
+    /// rules and results as the dense overload, with the first layer computed over the stored non-zeros only
+    /// (<see cref="SparseEngine"/>: O(nnz·H) per epoch), bit-identical for any number of threads.
+    /// </summary>
+    /// <param name="network">Initialised network; updated in place (see the dense overload).</param>
+    /// <param name="features">n rows of d = <see cref="TwoLayerNetwork{T}.InputSize"/> columns.</param>
+    /// <param name="targets">n targets in [0, 1].</param>
+    /// <param name="validationFeatures">m rows of d columns; null for none.</param>
+    /// <param name="validationTargets">m targets; empty for none.</param>
+    /// <param name="settings">As for the dense overload; <see cref="TrainingSettings.UseReferenceKernels"/> does not apply.</param>
+    /// <exception cref="ArgumentException">The matrices do not have d columns or one target per row, there are no
+    /// training rows, or <see cref="TrainingSettings.ValidationFraction"/> leaves one side without rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (named by the exception's ParamName).</exception>
+    /// <exception cref="TrainingDivergedException">Training diverged (see the dense overload).</exception>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    internal static TrainingResult Train(TwoLayerNetwork<float> network, CsrMatrix features, float[] targets,
+        CsrMatrix? validationFeatures, float[] validationTargets, TrainingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(validationTargets);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        int rows = CheckRows(features, targets, network.InputSize, nameof(features), nameof(targets));
+        if (rows == 0)
+        {
+            throw new ArgumentException("There are no training rows.", nameof(targets));
+        }
+        bool hasValidation = validationFeatures is not null && (validationFeatures.RowCount > 0 || validationTargets.Length > 0);
+        if (hasValidation)
+        {
+            CheckRows(validationFeatures!, validationTargets, network.InputSize, nameof(validationFeatures), nameof(validationTargets));
+        }
+
+        NumpyRandom dataRandom = CreateDataRandom(settings.Seed);
+        if (!hasValidation && settings.ValidationFraction > 0)
+        {
+            settings.CancellationToken.ThrowIfCancellationRequested();
+            var permutation = new int[rows];
+            int held = SplitRows(rows, settings.ValidationFraction, dataRandom, permutation);
+            validationFeatures = features.SelectRows(permutation.AsSpan(0, held));
+            validationTargets = Gather(targets, permutation.AsSpan(0, held));
+            features = features.SelectRows(permutation.AsSpan(held));
+            targets = Gather(targets, permutation.AsSpan(held));
+            rows -= held;
+            hasValidation = true;
+        }
+
+        using var run = new Run<float>(network, settings, rows, hasValidation ? validationTargets.Length : 0, sparse: true);
+        return run.TrainSparse(features, targets, hasValidation ? validationFeatures : null, hasValidation ? validationTargets : [], dataRandom);
+
+        static float[] Gather(float[] values, ReadOnlySpan<int> indices)
+        {
+            var gathered = new float[indices.Length];
+            for (int k = 0; k < indices.Length; k++)
+            {
+                gathered[k] = values[indices[k]];
+            }
+            return gathered;
+        }
+    }
+
+    private static int CheckRows(CsrMatrix features, float[] targets, int d, string featuresName, string targetsName)
+    {
+        if (features.ColumnCount != d)
+        {
+            throw new ArgumentException($"The network takes {d} features, but {featuresName} has {features.ColumnCount} columns.", featuresName);
+        }
+        if (features.RowCount != targets.Length)
+        {
+            throw new ArgumentException($"{features.RowCount} rows of {featuresName} need as many targets, but {targetsName} has {targets.Length}.", targetsName);
+        }
+        return targets.Length;
+    }
+
+    /// <summary>
+    /// The bytes a float training allocates besides the training table it is given: the network and the parameter-sized
+    /// arrays of a run (gradient, two best-weight snapshots, the solver's moments, the best validation weights), the
+    /// engine's buffers (<see cref="FastEngine.BytesFor"/> or <see cref="SparseEngine.BytesFor"/>), the row order of
+    /// mini-batches, the copy of the table that <see cref="TrainingSettings.ValidationFraction"/> splits into training and
+    /// validation rows (<paramref name="tableBytes"/> again), and the fitted model's copy of the weights.
+    /// </summary>
+    /// <param name="inputs">d.</param>
+    /// <param name="hidden">H.</param>
+    /// <param name="rows">Training rows before any validation split.</param>
+    /// <param name="validationRows">Validation rows given apart (0 for none).</param>
+    /// <param name="tableBytes">Bytes of the training table (features and labels).</param>
+    /// <param name="sparse">Whether the rows are in compressed sparse form.</param>
+    /// <param name="settings">Solver, batch size, validation and threads.</param>
+    internal static long TrainingBytes(int inputs, int hidden, long rows, long validationRows, long tableBytes, bool sparse, TrainingSettings settings)
+    {
+        checked
+        {
+            long p = ((long)inputs + 2) * hidden + 1;
+            int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
+            long held = validationRows == 0 && settings.ValidationFraction > 0 ? (long)Math.Round(settings.ValidationFraction * rows, MidpointRounding.AwayFromZero) : 0;
+            long trainRows = rows - held, validation = validationRows + held;
+            long batchRows = settings.BatchSize == 0 || settings.BatchSize >= trainRows ? trainRows : settings.BatchSize;
+            bool shuffled = batchRows < trainRows;
+            bool earlyStopping = validation > 0 && settings.EpochsWithoutImprovement > 0;
+            long copies = 1 /* network */ + 1 /* gradient */ + 2 /* snapshots */ + 1 /* model */
+                + (settings.Solver is Solver.Momentum or Solver.Adam ? 1 : 0) + (settings.Solver is Solver.Adam ? 1 : 0) + (earlyStopping ? 1 : 0);
+            // The scorer's copy of W1, rows padded to a multiple of 8 and hidden units to a multiple of 16.
+            long scorer = (((long)inputs + 7) & ~7L) * ((hidden + 15L) / 16 * 16) + 2 * ((hidden + 15L) / 16 * 16);
+            int batch = (int)Math.Min(batchRows, int.MaxValue), heldOut = (int)Math.Min(validation, int.MaxValue);
+            long engine = sparse
+                ? SparseEngine.BytesFor(hidden, batch, heldOut, threads)
+                : FastEngine.BytesFor(inputs, hidden, batch, heldOut, fullBatch: !shuffled, threads);
+            return (copies * p + scorer) * sizeof(float) + engine + (shuffled ? trainRows * sizeof(int) : 0)
+                + (held > 0 ? tableBytes + rows * sizeof(int) : 0);
+        }
+    }
+
     /// <summary>The generator of row shuffles and of the validation split for a given <see cref="TrainingSettings.Seed"/>.</summary>
     internal static NumpyRandom CreateDataRandom(uint seed) => new(seed ^ DataStreamSalt);
 
@@ -250,6 +365,8 @@ public static class NetworkTrainer
     {
         private readonly TwoLayerNetwork<T> _network;
         private readonly FastEngine? _fast;
+        private readonly SparseEngine? _sparse;
+        private CsrMatrix? _sparseX;
         private readonly TrainingSettings _settings;
         private readonly int _rows;
         private readonly int _batchRows;
@@ -278,7 +395,7 @@ public static class NetworkTrainer
         private double _dataLoss;
         private bool _initialDrawReplayed;
 
-        public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows)
+        public Run(TwoLayerNetwork<T> network, TrainingSettings settings, int rows, int validationRows, bool sparse = false)
         {
             _network = network;
             _settings = settings;
@@ -288,7 +405,7 @@ public static class NetworkTrainer
             NetworkSizes.Check(d, h, _batchRows, "features", "network.InputSize", nameof(network));
             _blockRows = Math.Min(_batchRows, ReferenceBlockRows);
             bool shuffled = _batchRows < rows;
-            bool fast = typeof(T) == typeof(float) && !settings.UseReferenceKernels;
+            bool fast = typeof(T) == typeof(float) && (sparse || !settings.UseReferenceKernels);
             // The fast path reads the order and writes the gradient through pointers, from several threads.
             _order = shuffled ? GC.AllocateUninitializedArray<int>(rows, pinned: fast) : [];
             for (int i = 0; i < _order.Length; i++)
@@ -296,7 +413,12 @@ public static class NetworkTrainer
                 _order[i] = i;
             }
             _gradient = GC.AllocateArray<T>(parameters, pinned: fast);
-            if (fast)
+            if (sparse)
+            {
+                _sparse = new SparseEngine(d, h, _batchRows, validationRows, settings);
+                _batchX = _batchY = _hidden = _output = _delta1 = [];
+            }
+            else if (fast)
             {
                 _fast = new FastEngine(d, h, _batchRows, validationRows, fullBatch: !shuffled, settings);
                 _batchX = _batchY = _hidden = _output = _delta1 = [];
@@ -322,7 +444,20 @@ public static class NetworkTrainer
             _lambda = T.CreateChecked(settings.L2Regularization);
         }
 
-        public void Dispose() => _fast?.Dispose();
+        public void Dispose()
+        {
+            _fast?.Dispose();
+            _sparse?.Dispose();
+        }
+
+        /// <summary>Trains on rows in compressed sparse form (T is float): binds the sparse engine, then the common loop.</summary>
+        public TrainingResult TrainSparse(CsrMatrix x, float[] y, CsrMatrix? validationX, float[] validationY, NumpyRandom dataRandom)
+        {
+            _sparseX = x;
+            _sparse!.Bind((float[])(object)_network.ParameterArray, x, y, _order.Length > 0 ? _order : null, validationX, validationY);
+            return TrainBound(ReadOnlySpan<T>.Empty, MemoryMarshal.Cast<float, T>(y.AsSpan()), ReadOnlySpan<T>.Empty,
+                MemoryMarshal.Cast<float, T>(validationY.AsSpan()), dataRandom);
+        }
 
         /// <summary>Adam updates made since the last (re)start: the t of the last update.</summary>
         public long AdamSteps
@@ -597,10 +732,21 @@ public static class NetworkTrainer
             {
                 return false;
             }
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            if (_sparse is not null)
+            {
+                var probabilities = new float[rows];
+                _sparse.Predict((float[])(object)_network.ParameterArray, _sparseX!, probabilities);
+                foreach (float p in probabilities)
+                {
+                    min = Math.Min(min, p);
+                    max = Math.Max(max, p);
+                }
+                return max - min <= ConstantOutputSpread;
+            }
             int block = Math.Min(rows, ReferenceBlockRows);
             var hidden = new T[block * h];
             var output = new T[block];
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
             for (int start = 0; start < rows; start += block)
             {
                 int n = Math.Min(block, rows - start);
@@ -687,6 +833,11 @@ public static class NetworkTrainer
                 if (_fast is not null)
                 {
                     squaredErrorSum += FastGradient(batchStart, batchRows);
+                }
+                else if (_sparse is not null)
+                {
+                    float* gradient = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_gradient));
+                    squaredErrorSum += _sparse.Gradient(batchStart, batchRows, 2f / batchRows, gradient);
                 }
                 else
                 {
@@ -776,6 +927,10 @@ public static class NetworkTrainer
             if (_fast is not null)
             {
                 return _fast.ValidationSquaredError() / y.Length;
+            }
+            if (_sparse is not null)
+            {
+                return _sparse.ValidationSquaredError() / y.Length;
             }
             int d = _network.InputSize, h = _network.HiddenSize, rows = y.Length;
             int block = _output.Length;

@@ -1,0 +1,326 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using XorMlNet.Network;
+
+namespace XorMlNet.Training;
+
+/// <summary>
+/// The float path of <see cref="NetworkTrainer"/> for rows in compressed sparse form (<see cref="CsrMatrix"/>): the first
+/// layer runs over the stored non-zeros only, Z1 = X·W1 and dW1 = Xᵀ·δ1 in O(nnz·H) per pass instead of O(n·d·H);
+/// the hidden-to-output part is the same per-row mathematics as the dense kernels.
+/// </summary>
+/// <remarks>
+/// <para>Work and determinism: a batch is cut into chunks of <see cref="FastEngine.ChunkRows"/> positions whatever the
+/// number of threads. Each chunk's forward pass and backward pass down to δ1 runs on one thread, row after row, leaving
+/// each row's δ1 in a buffer and the chunk's sums (db1, dW2, db2, squared error) in the chunk's own slot; the slots are
+/// then added in chunk order and dW1 = Xᵀ·δ1 is scattered on the calling thread, row by row in batch order. So the
+/// result is bit-identical for any <see cref="TrainingSettings.NumberOfThreads"/> (and any vector width: every
+/// sum is a chain of fused multiply-adds per weight, which a vector lane and a scalar compute alike).</para>
+/// <para>Memory: besides the matrix, one δ1 row per batch position (batch rows × H floats) and 2H + 2 values per chunk;
+/// every buffer is allocated by the constructor, and a pass allocates nothing.</para>
+/// </remarks>
+internal sealed unsafe class SparseEngine : IDisposable
+{
+    private readonly int _d;
+    private readonly int _h;
+    private readonly CancellationToken _cancellation;
+    private readonly float[] _deltas;
+    private readonly float[] _chunkSums;
+    private readonly double[] _chunkLoss;
+    private readonly float[][] _hidden;
+    private readonly ChunkWorkers? _workers;
+    private float[] _theta = [];
+    private CsrMatrix? _training;
+    private float[] _trainingY = [];
+    private int[]? _order;
+    private CsrMatrix? _validation;
+    private float[] _validationY = [];
+
+    // The round in progress (set by the calling thread before the helpers start).
+    private CsrMatrix? _roundX;
+    private float[] _roundY = [];
+    private int[]? _roundOrder;
+    private int _roundFirst;
+    private int _roundRows;
+    private float _roundScale;
+    private bool _roundGradient;
+
+    /// <param name="inputs">d.</param>
+    /// <param name="hidden">H.</param>
+    /// <param name="batchRows">Rows of the largest training batch.</param>
+    /// <param name="validationRows">Rows of validation data (0 for none).</param>
+    /// <param name="settings">Threads and cancellation.</param>
+    public SparseEngine(int inputs, int hidden, int batchRows, int validationRows, TrainingSettings settings)
+    {
+        _d = inputs;
+        _h = hidden;
+        _cancellation = settings.CancellationToken;
+        int chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
+        int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
+        int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
+        long deltaValues = (long)batchRows * hidden;
+        if (deltaValues > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchRows), batchRows,
+                $"A batch of {batchRows} rows needs {deltaValues} δ1 values for {hidden} hidden units, more than an array can hold; use a smaller BatchSize.");
+        }
+        _deltas = new float[deltaValues];
+        _chunkSums = new float[checked(chunks * SumsPerChunk(hidden))];
+        _chunkLoss = new double[chunks];
+        _hidden = new float[helpers + 1][];
+        for (int k = 0; k < _hidden.Length; k++)
+        {
+            _hidden[k] = new float[hidden];
+        }
+        if (helpers > 0)
+        {
+            _workers = new ChunkWorkers(helpers, RunChunk);
+        }
+    }
+
+    /// <summary>The bytes the engine allocates for these sizes (for the memory check before a fit).</summary>
+    public static long BytesFor(int hidden, int batchRows, int validationRows, int threads)
+    {
+        long chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
+        long workers = Math.Max(1, Math.Min(threads, chunks));
+        return checked((long)batchRows * hidden * sizeof(float) + chunks * (SumsPerChunk(hidden) * sizeof(float) + sizeof(double))
+            + workers * hidden * sizeof(float));
+    }
+
+    /// <summary>
+    /// Points the engine at the parameters (the network's own array, updated in place between passes) and the data;
+    /// <paramref name="order"/> (or null for rows in order) is read at every pass, so shuffling it in place between
+    /// passes is how mini-batches work.
+    /// </summary>
+    public void Bind(float[] theta, CsrMatrix x, float[] y, int[]? order, CsrMatrix? validationX, float[] validationY)
+    {
+        _theta = theta;
+        _training = x;
+        _trainingY = y;
+        _order = order;
+        _validation = validationX;
+        _validationY = validationY;
+    }
+
+    /// <summary>
+    /// The gradient over training positions [<paramref name="first"/>, +<paramref name="rows"/>) with
+    /// dL/dŷ = <paramref name="scale"/>·(ŷ − y), written into <paramref name="gradient"/>; returns the sum of squared errors.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double Gradient(int first, int rows, float scale, float* gradient)
+    {
+        int chunks = Chunks(rows);
+        _roundX = _training;
+        _roundY = _trainingY;
+        _roundOrder = _order;
+        _roundFirst = first;
+        _roundRows = rows;
+        _roundScale = scale;
+        _roundGradient = true;
+        RunRound(chunks);
+
+        int d = _d, h = _h, sums = SumsPerChunk(h);
+        // db1, dW2, db2: the chunks' sums in chunk order.
+        var tail = new Span<float>(gradient + (long)d * h, 2 * h + 1);
+        _chunkSums.AsSpan(0, 2 * h + 1).CopyTo(tail);
+        for (int c = 1; c < chunks; c++)
+        {
+            ReadOnlySpan<float> slot = _chunkSums.AsSpan(c * sums, 2 * h + 1);
+            for (int k = 0; k < slot.Length; k++)
+            {
+                tail[k] += slot[k];
+            }
+        }
+
+        // dW1 = Xᵀ·δ1: row by row in batch order, each non-zero adding x·δ1 to its W1 row.
+        new Span<float>(gradient, d * h).Clear();
+        CsrMatrix x = _training!;
+        ReadOnlySpan<int> starts = x.RowStarts, indices = x.Indices;
+        ReadOnlySpan<float> values = x.Values;
+        int[]? order = _order;
+        fixed (float* deltas = _deltas)
+        {
+            for (int k = 0; k < rows; k++)
+            {
+                if ((k & (FastEngine.ChunkRows - 1)) == 0)
+                {
+                    _cancellation.ThrowIfCancellationRequested();
+                }
+                int row = order is null ? first + k : order[first + k];
+                float* delta = deltas + (long)k * h;
+                for (int e = starts[row], end = starts[row + 1]; e < end; e++)
+                {
+                    MultiplyAdd(values[e], delta, gradient + (long)indices[e] * h, h);
+                }
+            }
+        }
+        return SumLosses(chunks);
+    }
+
+    /// <summary>Sum of squared errors over the validation rows.</summary>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled.</exception>
+    public double ValidationSquaredError()
+    {
+        CsrMatrix? x = _validation;
+        if (x is null || x.RowCount == 0)
+        {
+            return 0;
+        }
+        int chunks = Chunks(x.RowCount);
+        _roundX = x;
+        _roundY = _validationY;
+        _roundOrder = null;
+        _roundFirst = 0;
+        _roundRows = x.RowCount;
+        _roundScale = 0;
+        _roundGradient = false;
+        RunRound(chunks);
+        return SumLosses(chunks);
+    }
+
+    /// <summary>ŷ of each of the first <paramref name="output"/>.Length rows of <paramref name="x"/> (calling thread only).</summary>
+    public void Predict(float[] theta, CsrMatrix x, Span<float> output)
+    {
+        float[] hidden = _hidden[0];
+        fixed (float* w = theta, a = hidden)
+        {
+            for (int r = 0; r < output.Length; r++)
+            {
+                output[r] = Forward(w, x, r, a);
+            }
+        }
+    }
+
+    public void Dispose() => _workers?.Dispose();
+
+    /// <summary>db1 (H), dW2 (H), db2 (1), padding (1).</summary>
+    private static int SumsPerChunk(int hidden) => 2 * hidden + 2;
+
+    private static int Chunks(int rows) => Math.Max(1, (rows + FastEngine.ChunkRows - 1) / FastEngine.ChunkRows);
+
+    private void RunRound(int chunks)
+    {
+        if (_workers is { } workers)
+        {
+            workers.Run(chunks);
+        }
+        else
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                RunChunk(0, c);
+            }
+        }
+        _cancellation.ThrowIfCancellationRequested();
+    }
+
+    private double SumLosses(int chunks)
+    {
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            sum += _chunkLoss[c];
+        }
+        return sum;
+    }
+
+    /// <summary>One chunk of the round in progress on worker <paramref name="worker"/>'s scratch, into slot <paramref name="chunk"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunChunk(int worker, int chunk)
+    {
+        if (_cancellation.IsCancellationRequested)
+        {
+            _chunkLoss[chunk] = double.NaN;
+            return;
+        }
+        int h = _h, d = _d;
+        int start = chunk * FastEngine.ChunkRows;
+        int rows = Math.Min(FastEngine.ChunkRows, _roundRows - start);
+        CsrMatrix x = _roundX!;
+        float[] y = _roundY;
+        int[]? order = _roundOrder;
+        float scale = _roundScale;
+        bool gradient = _roundGradient;
+        float loss = 0;
+        fixed (float* theta = _theta, a = _hidden[worker], sums = _chunkSums, deltas = _deltas)
+        {
+            float* w2 = theta + (long)(d + 1) * h;
+            float* gB1 = sums + chunk * SumsPerChunk(h), gW2 = gB1 + h, gB2 = gW2 + h;
+            if (gradient)
+            {
+                new Span<float>(gB1, 2 * h + 1).Clear();
+            }
+            for (int k = start; k < start + rows; k++)
+            {
+                int position = _roundFirst + k;
+                int row = order is null ? position : order[position];
+                float yHat = Forward(theta, x, row, a);
+                float error = yHat - y[row];
+                loss = MathF.FusedMultiplyAdd(error, error, loss);
+                if (!gradient)
+                {
+                    continue;
+                }
+                // ŷ = σ(Z2): δ2 = dL/dŷ · ŷ(1 − ŷ); dW2 = A1ᵀδ2, db2 = Σδ2; δ1 = δ2·W2 ⊙ A1(1 − A1), db1 = Σδ1.
+                float delta2 = scale * error * (yHat * (1 - yHat));
+                *gB2 += delta2;
+                float* delta1 = deltas + (long)k * h;
+                for (int j = 0; j < h; j++)
+                {
+                    float aj = a[j];
+                    gW2[j] = MathF.FusedMultiplyAdd(aj, delta2, gW2[j]);
+                    float q = delta2 * w2[j] * (aj * (1 - aj));
+                    delta1[j] = q;
+                    gB1[j] += q;
+                }
+            }
+        }
+        _chunkLoss[chunk] = loss;
+    }
+
+    /// <summary>
+    /// ŷ for one row: Z1 = X·W1 + b1 over the row's non-zeros (each adding its value times its W1 row), A1 = σ(Z1) left in
+    /// <paramref name="a"/>, Z2 = A1·W2 + b2, ŷ = σ(Z2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private float Forward(float* theta, CsrMatrix x, int row, float* a)
+    {
+        int d = _d, h = _h;
+        ReadOnlySpan<int> starts = x.RowStarts, indices = x.Indices;
+        ReadOnlySpan<float> values = x.Values;
+        new Span<float>(a, h).Clear();
+        for (int e = starts[row], end = starts[row + 1]; e < end; e++)
+        {
+            MultiplyAdd(values[e], theta + (long)indices[e] * h, a, h);
+        }
+        float* b1 = theta + (long)d * h, w2 = b1 + h;
+        float z2 = 0;
+        for (int j = 0; j < h; j++)
+        {
+            float aj = Kernels.Sigmoid(a[j] + b1[j]);
+            a[j] = aj;
+            z2 = MathF.FusedMultiplyAdd(aj, w2[j], z2);
+        }
+        return Kernels.Sigmoid(z2 + w2[h]);
+    }
+
+    /// <summary>y[j] = fma(a, x[j], y[j]) for j &lt; n: one rounding per element whether a vector lane or the scalar tail computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(float a, float* x, float* y, int n)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> va = Vector256.Create(a);
+            for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
+            {
+                Vector256.FusedMultiplyAdd(va, Vector256.Load(x + j), Vector256.Load(y + j)).Store(y + j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            y[j] = MathF.FusedMultiplyAdd(a, x[j], y[j]);
+        }
+    }
+}
