@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -228,11 +229,17 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
         return rows;
     }
 
+    /// <summary>Inlined into its callers (<see cref="Step"/> runs every epoch): only the throw is a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckLength(int actual, int expected, string parameterName)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"Expected length {expected}, got {actual}.", parameterName);
+            ThrowLengthMismatch(actual, expected, parameterName);
         }
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthMismatch(int actual, int expected, string parameterName)
+        => throw new ArgumentException($"Expected length {expected}, got {actual}.", parameterName);
 }
