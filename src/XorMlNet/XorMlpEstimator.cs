@@ -239,7 +239,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     private void CheckMemory(TableReader.Layout layout, long validationRows, long otherTableBytes, TrainingSettings settings)
     {
         int h = _options.HiddenLayerSize;
-        long parameters = ((long)layout.FeatureCount + 2) * h + 1;
+        long parameters = NetworkSizes.ParameterCount(layout.FeatureCount, h);
         long state, needed;
         try
         {

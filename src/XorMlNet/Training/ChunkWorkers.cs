@@ -18,12 +18,12 @@ internal sealed class ChunkWorkers : IDisposable
     private volatile bool _disposed;
     private Exception? _error;
 
-    /// <param name="helpers">Threads besides the caller; at least 1.</param>
+    /// <param name="helpers">Threads besides the caller; 0 runs every chunk on the caller.</param>
     /// <param name="body">(worker, chunk): worker 0 is the calling thread, 1..helpers the helpers; each worker has its
     /// own scratch, so a body never shares state with another running at the same time.</param>
     public ChunkWorkers(int helpers, Action<int, int> body)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(helpers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(helpers);
         _body = body;
         _start = new SemaphoreSlim[helpers];
         for (int k = 0; k < helpers; k++)
@@ -34,6 +34,13 @@ internal sealed class ChunkWorkers : IDisposable
             thread.Start();
         }
     }
+
+    /// <summary>
+    /// The threads (the caller included) that run a round of <paramref name="chunks"/> chunks when
+    /// <paramref name="numberOfThreads"/> are allowed (0: one per core): at least 1, never more than the chunks.
+    /// </summary>
+    public static int Workers(int numberOfThreads, long chunks)
+        => (int)Math.Max(1, Math.Min(numberOfThreads == 0 ? Environment.ProcessorCount : numberOfThreads, chunks));
 
     /// <summary>Runs chunks 0..<paramref name="count"/>−1 on the caller and the helpers (at most count − 1 of them); returns when all are done.</summary>
     public void Run(int count)

@@ -40,7 +40,7 @@ internal sealed unsafe class FastEngine : IDisposable
     private readonly TileScratch[] _scratch;
     private readonly float[] _slots;
     private readonly double[] _slotLoss;
-    private readonly ChunkWorkers? _workers;
+    private readonly ChunkWorkers _workers;
     private readonly bool _tileTraining;
     private float[] _tiled = [];
     private float* _theta;
@@ -70,8 +70,7 @@ internal sealed unsafe class FastEngine : IDisposable
         _tileTraining = fullBatch;
         int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
         int chunks = Math.Max(batchChunks, validationChunks);
-        int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
-        int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
+        int helpers = ChunkWorkers.Workers(settings.NumberOfThreads, chunks) - 1;
         _slots = batchChunks > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
         _slotLoss = new double[Math.Max(chunks, 1)];
         _scratch = new TileScratch[helpers + 1];
@@ -79,10 +78,7 @@ internal sealed unsafe class FastEngine : IDisposable
         {
             _scratch[k] = new TileScratch(inputs, hidden);
         }
-        if (helpers > 0)
-        {
-            _workers = new ChunkWorkers(helpers, RunChunk);
-        }
+        _workers = new ChunkWorkers(helpers, RunChunk);
     }
 
     /// <summary>
@@ -90,15 +86,14 @@ internal sealed unsafe class FastEngine : IDisposable
     /// <see cref="TileScratch"/> per thread (16 accumulators per parameter, a block of tiles) and the tiled copy of a
     /// small full-batch table.
     /// </summary>
-    public static long BytesFor(int inputs, int hidden, int batchRows, int validationRows, bool fullBatch, int threads)
+    public static long BytesFor(int inputs, int hidden, int batchRows, int validationRows, bool fullBatch, int numberOfThreads)
     {
-        long p = ((long)inputs + 2) * hidden + 1;
-        long batchChunks = Chunks(batchRows), chunks = Math.Max(batchChunks, Chunks(validationRows));
-        long workers = Math.Max(1, Math.Min(threads, chunks));
-        long scratch = p * TileKernel.Lanes + (long)TileScratch.BlockTiles * (inputs + hidden) * TileKernel.Lanes + 3L * TileScratch.BlockRows;
+        long chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
+        long workers = ChunkWorkers.Workers(numberOfThreads, chunks);
         long tiled = (fullBatch && (long)batchRows * inputs <= TiledTableLimit ? Padded(batchRows) * (inputs + 1L) : 0)
             + (validationRows > 0 && (long)validationRows * inputs <= TiledTableLimit ? Padded(validationRows) * (inputs + 1L) : 0);
-        return checked(((batchChunks > 1 ? batchChunks * p : 0) + workers * scratch + tiled) * sizeof(float) + chunks * sizeof(double));
+        return checked((NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows) + workers * NetworkSizes.TileScratchFloats(inputs, hidden) + tiled)
+            * sizeof(float) + chunks * sizeof(double));
     }
 
     /// <summary>
@@ -190,9 +185,10 @@ internal sealed unsafe class FastEngine : IDisposable
         return SumLosses(chunks);
     }
 
-    public void Dispose() => _workers?.Dispose();
+    public void Dispose() => _workers.Dispose();
 
-    private static int Chunks(int rows) => Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
+    /// <summary>The <see cref="ChunkRows"/>-row chunks of <paramref name="rows"/> rows; at least 1.</summary>
+    internal static int Chunks(int rows) => Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
 
     private static long Padded(int rows) => (rows + TileKernel.Lanes - 1L) & ~(TileKernel.Lanes - 1L);
 
@@ -207,17 +203,7 @@ internal sealed unsafe class FastEngine : IDisposable
 
     private void RunRound(int chunks)
     {
-        if (_workers is { } workers)
-        {
-            workers.Run(chunks);
-        }
-        else
-        {
-            for (int c = 0; c < chunks; c++)
-            {
-                RunChunk(0, c);
-            }
-        }
+        _workers.Run(chunks);
         _cancellation.ThrowIfCancellationRequested();
     }
 

@@ -216,8 +216,7 @@ public static class NetworkTrainer
     {
         checked
         {
-            long p = ((long)inputs + 2) * hidden + 1;
-            int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
+            long p = NetworkSizes.ParameterCount(inputs, hidden);
             long held = validationRows == 0 && settings.ValidationFraction > 0 ? (long)Math.Round(settings.ValidationFraction * rows, MidpointRounding.AwayFromZero) : 0;
             long trainRows = rows - held, validation = validationRows + held;
             long batchRows = settings.BatchSize == 0 || settings.BatchSize >= trainRows ? trainRows : settings.BatchSize;
@@ -229,8 +228,8 @@ public static class NetworkTrainer
             long scorer = (((long)inputs + 7) & ~7L) * ((hidden + 15L) / 16 * 16) + 2 * ((hidden + 15L) / 16 * 16);
             int batch = (int)Math.Min(batchRows, int.MaxValue), heldOut = (int)Math.Min(validation, int.MaxValue);
             long engine = sparse
-                ? SparseEngine.BytesFor(hidden, batch, heldOut, threads)
-                : FastEngine.BytesFor(inputs, hidden, batch, heldOut, fullBatch: !shuffled, threads);
+                ? SparseEngine.BytesFor(hidden, batch, heldOut, settings.NumberOfThreads)
+                : FastEngine.BytesFor(inputs, hidden, batch, heldOut, fullBatch: !shuffled, settings.NumberOfThreads);
             return (copies * p + scorer) * sizeof(float) + engine + (shuffled ? trainRows * sizeof(int) : 0)
                 + (held > 0 ? tableBytes + rows * sizeof(int) : 0);
         }

@@ -28,7 +28,7 @@ internal sealed unsafe class SparseEngine : IDisposable
     private readonly float[] _chunkSums;
     private readonly double[] _chunkLoss;
     private readonly float[][] _hidden;
-    private readonly ChunkWorkers? _workers;
+    private readonly ChunkWorkers _workers;
     private float[] _theta = [];
     private CsrMatrix? _training;
     private float[] _trainingY = [];
@@ -56,8 +56,7 @@ internal sealed unsafe class SparseEngine : IDisposable
         _h = hidden;
         _cancellation = settings.CancellationToken;
         int chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
-        int threads = settings.NumberOfThreads == 0 ? Environment.ProcessorCount : settings.NumberOfThreads;
-        int helpers = Math.Max(0, Math.Min(threads, chunks) - 1);
+        int helpers = ChunkWorkers.Workers(settings.NumberOfThreads, chunks) - 1;
         long deltaValues = (long)batchRows * hidden;
         if (deltaValues > Array.MaxLength)
         {
@@ -72,17 +71,14 @@ internal sealed unsafe class SparseEngine : IDisposable
         {
             _hidden[k] = new float[hidden];
         }
-        if (helpers > 0)
-        {
-            _workers = new ChunkWorkers(helpers, RunChunk);
-        }
+        _workers = new ChunkWorkers(helpers, RunChunk);
     }
 
     /// <summary>The bytes the engine allocates for these sizes (for the memory check before a fit).</summary>
-    public static long BytesFor(int hidden, int batchRows, int validationRows, int threads)
+    public static long BytesFor(int hidden, int batchRows, int validationRows, int numberOfThreads)
     {
         long chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
-        long workers = Math.Max(1, Math.Min(threads, chunks));
+        long workers = ChunkWorkers.Workers(numberOfThreads, chunks);
         return checked((long)batchRows * hidden * sizeof(float) + chunks * (SumsPerChunk(hidden) * sizeof(float) + sizeof(double))
             + workers * hidden * sizeof(float));
     }
@@ -192,26 +188,16 @@ internal sealed unsafe class SparseEngine : IDisposable
         }
     }
 
-    public void Dispose() => _workers?.Dispose();
+    public void Dispose() => _workers.Dispose();
 
     /// <summary>db1 (H), dW2 (H), db2 (1), padding (1).</summary>
     private static int SumsPerChunk(int hidden) => 2 * hidden + 2;
 
-    private static int Chunks(int rows) => Math.Max(1, (rows + FastEngine.ChunkRows - 1) / FastEngine.ChunkRows);
+    private static int Chunks(int rows) => FastEngine.Chunks(rows);
 
     private void RunRound(int chunks)
     {
-        if (_workers is { } workers)
-        {
-            workers.Run(chunks);
-        }
-        else
-        {
-            for (int c = 0; c < chunks; c++)
-            {
-                RunChunk(0, c);
-            }
-        }
+        _workers.Run(chunks);
         _cancellation.ThrowIfCancellationRequested();
     }
 
