@@ -335,26 +335,40 @@ internal static class TableReader
     }
 
     /// <summary>
-    /// Compressed sparse rows being appended to: the stored values of each row that are not zero, growing by half when
-    /// full. Sizes are checked: a table of more than <see cref="Array.MaxLength"/> values fails with a message naming
-    /// the column.
+    /// Compressed sparse rows being appended to: the stored values of each row that are not zero. The values go into
+    /// blocks that double in size up to <see cref="MaxBlockValues"/> and are never copied while rows arrive; a row
+    /// that does not fit in the current block starts the next one. <see cref="ToMatrix"/> hands a single block over
+    /// as it is and copies several once into arrays of the exact size, so reading a table of n non-zeros allocates
+    /// about 2n values (growing one array by half would allocate about 3n). Sizes are checked: a table of more than
+    /// <see cref="Array.MaxLength"/> values fails with a message naming the column.
     /// </summary>
     private sealed class SparseRows(string column, string role)
     {
+        /// <summary>The largest block: 2²⁰ values, 8 MiB with their indices; beyond it blocks stop doubling.</summary>
+        private const int MaxBlockValues = 1 << 20;
+
+        private readonly List<(int[] Indices, float[] Values, int Count)> _full = [];
         private int[] _starts = new int[SampleRows + 1];
         private int[] _indices = new int[1024];
         private float[] _values = new float[1024];
+        /// <summary>Values in the current block.</summary>
+        private int _fill;
+        /// <summary>Values in the full blocks.</summary>
+        private int _fullCount;
         private int _rows;
 
-        /// <summary>The bytes of the arrays as they stand.</summary>
-        public long Bytes => (long)_starts.Length * sizeof(int) + (long)_indices.Length * (sizeof(int) + sizeof(float));
+        /// <summary>The bytes of the finished matrix: the row starts and every value with its index.</summary>
+        public long Bytes => (long)(_rows + 1) * sizeof(int) + (long)(_fullCount + _fill) * (sizeof(int) + sizeof(float));
 
-        /// <summary>Makes room for <paramref name="values"/> values in all (an estimate from the sample).</summary>
+        /// <summary>Makes room for <paramref name="values"/> values in all (an estimate from the sample), in one block
+        /// while all rows read so far are in the first.</summary>
         public void Reserve(long values)
         {
-            if (values > _indices.Length)
+            if (_full.Count == 0 && values > _indices.Length)
             {
-                Resize(Math.Min(values, Array.MaxLength));
+                int length = (int)Math.Min(values, Array.MaxLength);
+                Array.Resize(ref _indices, length);
+                Array.Resize(ref _values, length);
             }
         }
 
@@ -366,21 +380,15 @@ internal static class TableReader
             {
                 return false;
             }
-            int count = _starts[_rows];
-            long needed = (long)count + values.Length;
-            if (needed > _indices.Length)
+            if (values.Length > _indices.Length - _fill)
             {
-                if (needed > Array.MaxLength)
-                {
-                    throw new InvalidOperationException(
-                        $"The {role} data holds more than {Array.MaxLength} non-zero values in '{column}', more than one array can hold; use fewer rows or fewer features.");
-                }
-                Resize(Math.Min(Array.MaxLength, Math.Max(needed, (long)_indices.Length + _indices.Length / 2)));
+                NextBlock(values.Length);
             }
             if (_rows + 1 == _starts.Length)
             {
                 Array.Resize(ref _starts, (int)Math.Min(Array.MaxLength, (long)_starts.Length * 2));
             }
+            int count = _fill;
             if (row.IsDense)
             {
                 for (int j = 0; j < values.Length; j++)
@@ -404,7 +412,8 @@ internal static class TableReader
                     }
                 }
             }
-            _starts[++_rows] = count;
+            _fill = count;
+            _starts[++_rows] = _fullCount + count;
             return true;
         }
 
@@ -414,13 +423,38 @@ internal static class TableReader
             {
                 throw new InvalidOperationException($"{_rows} sparse rows were read for {rows} labels.");
             }
-            return new CsrMatrix(rows, columns, _starts, _indices, _values);
+            if (_full.Count == 0)
+            {
+                return new CsrMatrix(rows, columns, _starts, _indices, _values);
+            }
+            int total = _fullCount + _fill;
+            int[] indices = GC.AllocateUninitializedArray<int>(total);
+            float[] values = GC.AllocateUninitializedArray<float>(total);
+            int at = 0;
+            foreach ((int[] blockIndices, float[] blockValues, int count) in _full.Append((_indices, _values, _fill)))
+            {
+                blockIndices.AsSpan(0, count).CopyTo(indices.AsSpan(at));
+                blockValues.AsSpan(0, count).CopyTo(values.AsSpan(at));
+                at += count;
+            }
+            return new CsrMatrix(rows, columns, _starts, indices, values);
         }
 
-        private void Resize(long length)
+        /// <summary>Closes the current block and opens one with room for at least <paramref name="needed"/> values.</summary>
+        private void NextBlock(int needed)
         {
-            Array.Resize(ref _indices, (int)length);
-            Array.Resize(ref _values, (int)length);
+            long total = (long)_fullCount + _fill + needed;
+            if (total > Array.MaxLength)
+            {
+                throw new InvalidOperationException(
+                    $"The {role} data holds more than {Array.MaxLength} non-zero values in '{column}', more than one array can hold; use fewer rows or fewer features.");
+            }
+            _full.Add((_indices, _values, _fill));
+            _fullCount += _fill;
+            int length = Math.Max(needed, (int)Math.Min(MaxBlockValues, 2L * _indices.Length));
+            _indices = GC.AllocateUninitializedArray<int>(length);
+            _values = GC.AllocateUninitializedArray<float>(length);
+            _fill = 0;
         }
     }
 

@@ -280,4 +280,43 @@ public class SparseFeaturesTests
         Assert.ThrowsAny<OperationCanceledException>(() => estimator.Fit(mlContext.Data.LoadFromEnumerable(Lazy())));
         Assert.InRange(pulled, 5_000, 5_000 + TableReader.CancellationRows);
     }
+
+    [Fact]
+    public void Read_SparseRowsAcrossManyBlocks_KeepsEveryValueInPlace()
+    {
+        // Row lengths that fill, straddle and overflow the reader's growing blocks: empty rows, rows of one value, and
+        // rows longer than the first blocks (up to 3,000 values of D2 slots), 30,000+ values in all.
+        const int D2 = 4_000;
+        var random = new Random(5);
+        var rows = new WideSparseRow[1_200];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int n = r % 97 == 0 ? 0 : r % 101 == 0 ? 3_000 : random.Next(1, 40);
+            int[] indices = Enumerable.Range(0, D2).OrderBy(_ => random.Next()).Take(n).Order().ToArray();
+            float[] values = indices.Select(i => (float)(random.NextDouble() + 0.5) * (i % 2 == 0 ? 1 : -1)).ToArray();
+            rows[r] = new WideSparseRow { Features = new VBuffer<float>(D2, n, values, indices), Label = r % 2 == 0 };
+        }
+        var mlContext = new MLContext(seed: 0);
+
+        TableReader.Table table = TableReader.Read(mlContext, mlContext.Data.LoadFromEnumerable(rows), "Features", "Label", CancellationToken.None);
+
+        CsrMatrix read = Assert.IsType<CsrMatrix>(table.Sparse);
+        Assert.Equal(rows.Length, read.RowCount);
+        Assert.True(read.NonZeroCount > 30_000, $"{read.NonZeroCount}");
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int start = read.RowStarts[r], n = read.RowStarts[r + 1] - start;
+            Assert.Equal(rows[r].Features.GetIndices().ToArray(), read.Indices.Slice(start, n).ToArray());
+            Assert.Equal(rows[r].Features.GetValues().ToArray(), read.Values.Slice(start, n).ToArray());
+            Assert.Equal(r % 2 == 0 ? 1f : 0f, table.Labels[r]);
+        }
+    }
+
+    private sealed class WideSparseRow
+    {
+        [VectorType(4_000)]
+        public VBuffer<float> Features { get; set; }
+
+        public bool Label { get; set; }
+    }
 }
