@@ -201,7 +201,8 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
             channel.Warning(failure);
         }
 
-        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.Parameters, offset, scale, result, used);
+        // The network is Fit's own and goes out of scope here: the model takes its weights over rather than copying them.
+        return new XorMlpModelParameters(Host, train.FeatureCount, _options.HiddenLayerSize, network.ParameterArray, offset, scale, result, used);
     }
 
     /// <summary>Each progress report as a line in ML.NET's log, then to the caller's <see cref="Options.Progress"/>.</summary>

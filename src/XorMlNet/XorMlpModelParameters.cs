@@ -42,9 +42,11 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     private readonly XorMlpEstimator.Options _options;
     private readonly RowWeights _rowWeights;
 
-    internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, ReadOnlySpan<float> parameters,
+    /// <summary>A fitted model over <paramref name="parameters"/>, which it takes over without copying: the caller
+    /// (Fit, whose network is discarded) must not change them afterwards.</summary>
+    internal XorMlpModelParameters(IHostEnvironment env, int inputSize, int hiddenSize, float[] parameters,
         float[] featureOffset, float[] featureScale, TrainingResult result, XorMlpEstimator.Options options)
-        : this(env, inputSize, hiddenSize, parameters.ToArray(), featureOffset, featureScale, result.TrainingLossValues,
+        : this(env, inputSize, hiddenSize, parameters, featureOffset, featureScale, result.TrainingLossValues,
             result.ValidationLossValues, result.StopReason, result.Restarts, options.Clone())
     {
     }
