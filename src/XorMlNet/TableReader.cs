@@ -282,7 +282,7 @@ internal static class TableReader
                 {
                     Span<float> destination = features.Append(featureCount);
                     destination.Clear();
-                    for (int k = sample.RowStarts[r]; k < sample.RowStarts[r + 1]; k++)
+                    for (int k = sample.RowStarts[r]; k < sample.RowEnds[r]; k++)
                     {
                         destination[sample.Indices[k]] = sample.Values[k];
                     }

@@ -2,18 +2,24 @@ namespace XorMlNet.Training;
 
 /// <summary>
 /// A table of float features in compressed sparse rows: for row r, the non-zero values
-/// <c>Values[RowStarts[r] .. RowStarts[r + 1])</c> sit in the columns <c>Indices[...]</c> of the same range, in
-/// increasing column order. Memory is in proportion to the non-zeros (8 bytes each, plus 4 per row), whatever the width.
+/// <c>Values[RowStarts[r] .. RowEnds[r])</c> sit in the columns <c>Indices[...]</c> of the same range, in increasing
+/// column order. Memory is in proportion to the non-zeros (8 bytes each, plus 4 per row), whatever the width.
 /// </summary>
 /// <remarks>
 /// What the sparse training path reads instead of a dense row-major array: ML.NET's text featurizer yields vectors of
 /// ~10⁵ slots with a few hundred non-zeros, which a dense copy would multiply by several hundred. The arrays may be
-/// longer than the data (a reader that grew them); only the first <see cref="NonZeroCount"/> entries count.
-/// A table can hold at most <see cref="Array.MaxLength"/> non-zeros (one array each for indices and values).
+/// longer than the data (a reader that grew them). A table can hold at most <see cref="Array.MaxLength"/> non-zeros
+/// (one array each for indices and values).
+/// <para>Each row has a start and an end rather than the next row's start, so that <see cref="SelectRows"/> can
+/// pick rows (the validation split) without copying their values: the selection shares the values and indices of the
+/// matrix it was taken from and has starts and ends of its own.</para>
 /// </remarks>
 internal sealed class CsrMatrix
 {
     private readonly int[] _rowStarts;
+    /// <summary>Row r ends at <c>_rowEnds[r + _endsOffset]</c>: offset 1 when the ends are the starts' own array.</summary>
+    private readonly int[] _rowEnds;
+    private readonly int _endsOffset;
     private readonly int[] _indices;
     private readonly float[] _values;
 
@@ -62,8 +68,26 @@ internal sealed class CsrMatrix
         RowCount = rows;
         ColumnCount = columns;
         _rowStarts = rowStarts;
+        _rowEnds = rowStarts;
+        _endsOffset = 1;
         _indices = indices;
         _values = values;
+        NonZeroCount = nonZeros;
+        IsSelection = false;
+    }
+
+    /// <summary>A selection of rows of a matrix whose arrays it shares (see <see cref="SelectRows"/>).</summary>
+    private CsrMatrix(CsrMatrix source, int[] starts, int[] ends, int nonZeros)
+    {
+        RowCount = starts.Length;
+        ColumnCount = source.ColumnCount;
+        _rowStarts = starts;
+        _rowEnds = ends;
+        _endsOffset = 0;
+        _indices = source._indices;
+        _values = source._values;
+        NonZeroCount = nonZeros;
+        IsSelection = true;
     }
 
     /// <summary>Rows, n.</summary>
@@ -72,20 +96,29 @@ internal sealed class CsrMatrix
     /// <summary>Columns (features) per row, d.</summary>
     public int ColumnCount { get; }
 
-    /// <summary>Stored values over all rows.</summary>
-    public int NonZeroCount => _rowStarts[RowCount];
+    /// <summary>Stored values over the rows of this matrix.</summary>
+    public int NonZeroCount { get; }
 
-    /// <summary>RowCount + 1 offsets into <see cref="Indices"/> and <see cref="Values"/>.</summary>
-    public ReadOnlySpan<int> RowStarts => _rowStarts.AsSpan(0, RowCount + 1);
+    /// <summary>Whether the matrix is a selection of another's rows that shares its arrays (<see cref="SelectRows"/>).</summary>
+    public bool IsSelection { get; }
 
-    /// <summary>The column of each stored value.</summary>
-    public ReadOnlySpan<int> Indices => _indices.AsSpan(0, NonZeroCount);
+    /// <summary>RowCount offsets into <see cref="Indices"/> and <see cref="Values"/>: where each row's values start.</summary>
+    public ReadOnlySpan<int> RowStarts => _rowStarts.AsSpan(0, RowCount);
 
-    /// <summary>The stored values.</summary>
-    public ReadOnlySpan<float> Values => _values.AsSpan(0, NonZeroCount);
+    /// <summary>RowCount offsets into <see cref="Indices"/> and <see cref="Values"/>: where each row's values end (exclusive).</summary>
+    public ReadOnlySpan<int> RowEnds => _rowEnds.AsSpan(_endsOffset, RowCount);
 
-    /// <summary>The bytes the matrix's arrays hold (what it costs in memory).</summary>
-    public long Bytes => (long)_rowStarts.Length * sizeof(int) + (long)_indices.Length * sizeof(int) + (long)_values.Length * sizeof(float);
+    /// <summary>The column of each stored value, for the offsets in <see cref="RowStarts"/> and <see cref="RowEnds"/>
+    /// (of a selection: the whole array it shares).</summary>
+    public ReadOnlySpan<int> Indices => _indices.AsSpan(0, IsSelection ? _indices.Length : NonZeroCount);
+
+    /// <summary>The stored values, at the same offsets as <see cref="Indices"/>.</summary>
+    public ReadOnlySpan<float> Values => _values.AsSpan(0, IsSelection ? _values.Length : NonZeroCount);
+
+    /// <summary>The bytes the matrix holds on its own (what it costs in memory): a selection holds only its row offsets.</summary>
+    public long Bytes => IsSelection
+        ? 2L * RowCount * sizeof(int)
+        : (long)_rowStarts.Length * sizeof(int) + (long)_indices.Length * sizeof(int) + (long)_values.Length * sizeof(float);
 
     /// <summary>Bytes of a matrix of <paramref name="rows"/> rows and <paramref name="nonZeros"/> stored values.</summary>
     public static long BytesFor(long rows, long nonZeros) => checked((rows + 1) * sizeof(int) + nonZeros * (sizeof(int) + sizeof(float)));
@@ -94,6 +127,10 @@ internal sealed class CsrMatrix
     public void ScaleColumns(ReadOnlySpan<float> scale)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(scale.Length, ColumnCount);
+        if (IsSelection)
+        {
+            throw new InvalidOperationException("A selection of rows shares its values with the matrix it was taken from: scale that matrix.");
+        }
         int n = NonZeroCount;
         for (int k = 0; k < n; k++)
         {
@@ -101,36 +138,34 @@ internal sealed class CsrMatrix
         }
     }
 
-    /// <summary>The rows <paramref name="rows"/>, in that order, as a new matrix.</summary>
+    /// <summary>
+    /// The rows <paramref name="rows"/>, in that order, as a matrix that shares this one's values and indices: it
+    /// allocates two offsets per row, whatever the rows hold.
+    /// </summary>
     public CsrMatrix SelectRows(ReadOnlySpan<int> rows)
     {
+        ReadOnlySpan<int> starts = RowStarts, ends = RowEnds;
+        var selectedStarts = new int[rows.Length];
+        var selectedEnds = new int[rows.Length];
         long nonZeros = 0;
-        foreach (int r in rows)
-        {
-            nonZeros += _rowStarts[r + 1] - _rowStarts[r];
-        }
-        var starts = new int[checked(rows.Length + 1)];
-        var indices = new int[checked((int)nonZeros)];
-        var values = new float[indices.Length];
-        int next = 0;
         for (int k = 0; k < rows.Length; k++)
         {
-            int r = rows[k], start = _rowStarts[r], count = _rowStarts[r + 1] - start;
-            _indices.AsSpan(start, count).CopyTo(indices.AsSpan(next));
-            _values.AsSpan(start, count).CopyTo(values.AsSpan(next));
-            next += count;
-            starts[k + 1] = next;
+            int r = rows[k];
+            selectedStarts[k] = starts[r];
+            selectedEnds[k] = ends[r];
+            nonZeros += ends[r] - starts[r];
         }
-        return new CsrMatrix(rows.Length, ColumnCount, starts, indices, values);
+        return new CsrMatrix(this, selectedStarts, selectedEnds, checked((int)nonZeros));
     }
 
     /// <summary>The rows as a dense row-major array of RowCount × ColumnCount values (for tests and the reference kernels).</summary>
     public float[] ToDense()
     {
         var dense = new float[checked(RowCount * ColumnCount)];
+        ReadOnlySpan<int> starts = RowStarts, ends = RowEnds;
         for (int r = 0; r < RowCount; r++)
         {
-            for (int k = _rowStarts[r]; k < _rowStarts[r + 1]; k++)
+            for (int k = starts[r]; k < ends[r]; k++)
             {
                 dense[(long)r * ColumnCount + _indices[k]] = _values[k];
             }

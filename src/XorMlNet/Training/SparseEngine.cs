@@ -132,7 +132,7 @@ internal sealed unsafe class SparseEngine : IDisposable
         // dW1 = Xᵀ·δ1: row by row in batch order, each non-zero adding x·δ1 to its W1 row.
         new Span<float>(gradient, d * h).Clear();
         CsrMatrix x = _training!;
-        ReadOnlySpan<int> starts = x.RowStarts, indices = x.Indices;
+        ReadOnlySpan<int> starts = x.RowStarts, ends = x.RowEnds, indices = x.Indices;
         ReadOnlySpan<float> values = x.Values;
         int[]? order = _order;
         fixed (float* deltas = _deltas)
@@ -145,7 +145,7 @@ internal sealed unsafe class SparseEngine : IDisposable
                 }
                 int row = order is null ? first + k : order[first + k];
                 float* delta = deltas + (long)k * h;
-                for (int e = starts[row], end = starts[row + 1]; e < end; e++)
+                for (int e = starts[row], end = ends[row]; e < end; e++)
                 {
                     MultiplyAdd(values[e], delta, gradient + (long)indices[e] * h, h);
                 }
@@ -273,10 +273,10 @@ internal sealed unsafe class SparseEngine : IDisposable
     private float Forward(float* theta, CsrMatrix x, int row, float* a)
     {
         int d = _d, h = _h;
-        ReadOnlySpan<int> starts = x.RowStarts, indices = x.Indices;
+        ReadOnlySpan<int> starts = x.RowStarts, ends = x.RowEnds, indices = x.Indices;
         ReadOnlySpan<float> values = x.Values;
         new Span<float>(a, h).Clear();
-        for (int e = starts[row], end = starts[row + 1]; e < end; e++)
+        for (int e = starts[row], end = ends[row]; e < end; e++)
         {
             MultiplyAdd(values[e], theta + (long)indices[e] * h, a, h);
         }

@@ -38,7 +38,7 @@ public class SparseFeaturesTests
         var denseRows = new DenseRow[count];
         for (int r = 0; r < count; r++)
         {
-            int start = csr.RowStarts[r], n = csr.RowStarts[r + 1] - start;
+            int start = csr.RowStarts[r], n = csr.RowEnds[r] - start;
             sparse[r] = new SparseRow
             {
                 Features = new VBuffer<float>(D, n, csr.Values.Slice(start, n).ToArray(), csr.Indices.Slice(start, n).ToArray()),
@@ -305,7 +305,7 @@ public class SparseFeaturesTests
         Assert.True(read.NonZeroCount > 30_000, $"{read.NonZeroCount}");
         for (int r = 0; r < rows.Length; r++)
         {
-            int start = read.RowStarts[r], n = read.RowStarts[r + 1] - start;
+            int start = read.RowStarts[r], n = read.RowEnds[r] - start;
             Assert.Equal(rows[r].Features.GetIndices().ToArray(), read.Indices.Slice(start, n).ToArray());
             Assert.Equal(rows[r].Features.GetValues().ToArray(), read.Values.Slice(start, n).ToArray());
             Assert.Equal(r % 2 == 0 ? 1f : 0f, table.Labels[r]);

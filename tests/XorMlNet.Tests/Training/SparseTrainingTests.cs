@@ -155,6 +155,68 @@ public class SparseTrainingTests
     }
 
     [Fact]
+    public void CsrMatrix_SelectRows_SharesTheValuesAndReadsAsTheGatheredRows()
+    {
+        const int Rows = 400, D = 60;
+        (float[] dense, _) = XorOfGroups(Rows, D, perRow: 5, seed: 6);
+        CsrMatrix matrix = CsrMatrix.FromDense(dense, Rows, D);
+        int[] picked = [7, 3, 399, 0, 3, 250];
+
+        CsrMatrix selection = matrix.SelectRows(picked);
+
+        Assert.True(selection.IsSelection);
+        Assert.Equal(picked.Length, selection.RowCount);
+        float[] expected = picked.SelectMany(r => dense.AsSpan(r * D, D).ToArray()).ToArray();
+        Assert.Equal(expected, selection.ToDense());
+        Assert.Equal(picked.Sum(r => dense.AsSpan(r * D, D).ToArray().Count(v => v != 0)), selection.NonZeroCount);
+        // Two offsets per row, not the values: a selection of every row costs 8 bytes a row.
+        Assert.Equal(2L * picked.Length * sizeof(int), selection.Bytes);
+        // Selecting from a selection reads through to the same values.
+        Assert.Equal(expected.AsSpan(2 * D, 2 * D).ToArray(), selection.SelectRows([2, 3]).ToDense());
+        // Scaling a selection would scale rows outside it, which share its values.
+        Assert.Throws<InvalidOperationException>(() => selection.ScaleColumns(new float[D]));
+    }
+
+    /// <summary>
+    /// A validation split of sparse rows picks them without copying, and trains exactly as the same split made by hand
+    /// and given as separate tables (full batch, so that the split is the only use of the data generator).
+    /// </summary>
+    [Fact]
+    public void Train_ValidationFraction_SplitsWithoutCopyingAndMatchesAHandMadeSplitBitForBit()
+    {
+        const int Rows = 20_000, D = 1_000, H = 4;
+        (float[] dense, float[] labels) = XorOfGroups(Rows, D, perRow: 60, seed: 9);
+        CsrMatrix sparse = CsrMatrix.FromDense(dense, Rows, D);
+        var settings = new TrainingSettings { Solver = Solver.Adam, LearningRate = 0.05, NumberOfEpochs = 3, BatchSize = 0, Seed = 5, ValidationFraction = 0.25, EpochsWithoutImprovement = 0, NumberOfThreads = 1 };
+        var splitInside = new TwoLayerNetwork<float>(D, H);
+        splitInside.InitializeNormal(new NumpyRandom(2), 0.3);
+        var splitByHand = new TwoLayerNetwork<float>(D, H, splitInside.Parameters);
+        NetworkTrainer.Train(new TwoLayerNetwork<float>(D, H, splitInside.Parameters), sparse, labels, null, [], settings with { NumberOfEpochs = 1 });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TrainingResult inside = NetworkTrainer.Train(splitInside, sparse, labels, null, [], settings);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var permutation = new int[Rows];
+        int held = NetworkTrainer.SplitRows(Rows, settings.ValidationFraction, NetworkTrainer.CreateDataRandom(settings.Seed), permutation);
+        (CsrMatrix trainX, float[] trainY) = Gather(permutation.AsSpan(held).ToArray());
+        (CsrMatrix validationX, float[] validationY) = Gather(permutation.AsSpan(0, held).ToArray());
+        TrainingResult byHand = NetworkTrainer.Train(splitByHand, trainX, trainY, validationX, validationY, settings with { ValidationFraction = 0 });
+
+        Assert.Equal(MemoryMarshal.AsBytes(splitByHand.Parameters).ToArray(), MemoryMarshal.AsBytes(splitInside.Parameters).ToArray());
+        Assert.Equal(byHand.ValidationLoss.ToArray(), inside.ValidationLoss.ToArray());
+        // The table holds about 1.2 million values (9 MB): copying the rows would allocate that again.
+        Assert.True(sparse.Bytes > 8_000_000, $"{sparse.Bytes}");
+        Assert.True(allocated < sparse.Bytes / 4, $"{allocated} bytes allocated by a split fit of a {sparse.Bytes}-byte table");
+
+        (CsrMatrix, float[]) Gather(int[] rows)
+        {
+            float[] rowsDense = rows.SelectMany(r => dense.AsSpan(r * D, D).ToArray()).ToArray();
+            return (CsrMatrix.FromDense(rowsDense, rows.Length, D), rows.Select(r => labels[r]).ToArray());
+        }
+    }
+
+    [Fact]
     public void TrainingBytes_CountsTheEngineAndTheValidationCopy()
     {
         var settings = new TrainingSettings { Solver = Solver.Adam, BatchSize = 0 };
