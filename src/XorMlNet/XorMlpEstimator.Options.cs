@@ -1,4 +1,3 @@
-using XorMlNet.Persistence;
 using XorMlNet.Training;
 
 namespace XorMlNet;
@@ -11,7 +10,12 @@ public sealed partial class XorMlpEstimator
     /// </summary>
     public sealed class Options
     {
-        /// <summary>The default value of every option, as named constants.</summary>
+        /// <summary>
+        /// The default value of every option, as named constants (ML.NET's convention): the training ones are
+        /// <see cref="TrainingDefaults.Recommended"/>'s, declared there; the ML.NET-only ones (column names, feature
+        /// normalization, and the trainer's rules for the learning rate of other solvers and wide layers and for L2 on
+        /// larger tables) are declared here.
+        /// </summary>
         public static class Defaults
         {
             /// <summary>ML.NET's default label column name.</summary>
@@ -20,21 +24,21 @@ public sealed partial class XorMlpEstimator
             /// <summary>ML.NET's default feature column name.</summary>
             public const string FeatureColumnName = "Features";
 
-            /// <summary>The notebook's two hidden units, enough for XOR.</summary>
-            public const int HiddenLayerSize = 2;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.HiddenLayerSize"/>
+            public const int HiddenLayerSize = TrainingDefaults.Recommended.HiddenLayerSize;
 
-            /// <summary>The notebook's seed.</summary>
-            public const int Seed = 42;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.InitialSeed"/>
+            public const int Seed = TrainingDefaults.Recommended.InitialSeed;
 
-            /// <summary>The notebook's initialisation, N(0, 1) · 0.1.</summary>
-            public const double InitialWeightScale = 0.1;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.InitialWeightScale"/>
+            public const double InitialWeightScale = TrainingDefaults.Recommended.InitialWeightScale;
 
-            /// <inheritdoc cref="TrainingDefaults.Solver"/>
-            public const Solver Solver = TrainingDefaults.Solver;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.Solver"/>
+            public const Solver Solver = TrainingDefaults.Recommended.Solver;
 
             /// <summary>The learning rate of <see cref="Solver.Momentum"/> (the default solver) when <see cref="Options.LearningRate"/> is null.</summary>
-            /// <remarks><inheritdoc cref="TrainingDefaults.LearningRate"/></remarks>
-            public const double LearningRate = TrainingDefaults.LearningRate;
+            /// <remarks><inheritdoc cref="TrainingDefaults.Recommended.LearningRate"/></remarks>
+            public const double LearningRate = TrainingDefaults.Recommended.LearningRate;
 
             /// <summary>
             /// The widest hidden layer that Momentum's default learning rate is used for as it is: wider layers get
@@ -52,28 +56,28 @@ public sealed partial class XorMlpEstimator
             public const double AdamLearningRate = 0.01;
 
             /// <summary>The learning rate of <see cref="Solver.GradientDescent"/> when <see cref="Options.LearningRate"/> is null: the notebook's 0.1.</summary>
-            public const double GradientDescentLearningRate = 0.1;
+            public const double GradientDescentLearningRate = TrainingDefaults.Notebook.LearningRate;
 
-            /// <inheritdoc cref="TrainingDefaults.NumberOfEpochs"/>
-            public const int NumberOfEpochs = TrainingDefaults.NumberOfEpochs;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.NumberOfEpochs"/>
+            public const int NumberOfEpochs = TrainingDefaults.Recommended.NumberOfEpochs;
 
-            /// <inheritdoc cref="TrainingDefaults.BatchSize"/>
-            public const int BatchSize = TrainingDefaults.BatchSize;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.BatchSize"/>
+            public const int BatchSize = TrainingDefaults.Recommended.BatchSize;
 
-            /// <inheritdoc cref="TrainingDefaults.Momentum"/>
-            public const double Momentum = TrainingDefaults.Momentum;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.Momentum"/>
+            public const double Momentum = TrainingDefaults.Recommended.Momentum;
 
-            /// <inheritdoc cref="TrainingDefaults.UseNesterov"/>
-            public const bool UseNesterov = TrainingDefaults.UseNesterov;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.UseNesterov"/>
+            public const bool UseNesterov = TrainingDefaults.Recommended.UseNesterov;
 
-            /// <inheritdoc cref="TrainingDefaults.Beta1"/>
-            public const double Beta1 = TrainingDefaults.Beta1;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.Beta1"/>
+            public const double Beta1 = TrainingDefaults.Recommended.Beta1;
 
-            /// <inheritdoc cref="TrainingDefaults.Beta2"/>
-            public const double Beta2 = TrainingDefaults.Beta2;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.Beta2"/>
+            public const double Beta2 = TrainingDefaults.Recommended.Beta2;
 
-            /// <inheritdoc cref="TrainingDefaults.Epsilon"/>
-            public const double Epsilon = TrainingDefaults.Epsilon;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.Epsilon"/>
+            public const double Epsilon = TrainingDefaults.Recommended.Epsilon;
 
             /// <summary>
             /// 2e-4 on the standardized features, measured on the real-data benchmark (benchmarks/README.md: 5-fold
@@ -92,26 +96,26 @@ public sealed partial class XorMlpEstimator
             /// </summary>
             public const int L2MinimumRows = 100;
 
-            /// <inheritdoc cref="TrainingDefaults.LossTolerance"/>
-            public const double LossTolerance = TrainingDefaults.LossTolerance;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.LossTolerance"/>
+            public const double LossTolerance = TrainingDefaults.Recommended.LossTolerance;
 
-            /// <inheritdoc cref="TrainingDefaults.EpochsWithoutImprovement"/>
-            public const int EpochsWithoutImprovement = TrainingDefaults.EpochsWithoutImprovement;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.EpochsWithoutImprovement"/>
+            public const int EpochsWithoutImprovement = TrainingDefaults.Recommended.EpochsWithoutImprovement;
 
-            /// <inheritdoc cref="TrainingDefaults.ValidationFraction"/>
-            public const double ValidationFraction = TrainingDefaults.ValidationFraction;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.ValidationFraction"/>
+            public const double ValidationFraction = TrainingDefaults.Recommended.ValidationFraction;
 
-            /// <inheritdoc cref="TrainingDefaults.MaxRestarts"/>
-            public const int MaxRestarts = TrainingDefaults.MaxRestarts;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.MaxRestarts"/>
+            public const int MaxRestarts = TrainingDefaults.Recommended.MaxRestarts;
 
-            /// <inheritdoc cref="TrainingDefaults.RestartPatience"/>
-            public const int RestartPatience = TrainingDefaults.RestartPatience;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.RestartPatience"/>
+            public const int RestartPatience = TrainingDefaults.Recommended.RestartPatience;
 
-            /// <inheritdoc cref="TrainingDefaults.RestartMinimumImprovement"/>
-            public const double RestartMinimumImprovement = TrainingDefaults.RestartMinimumImprovement;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.RestartMinimumImprovement"/>
+            public const double RestartMinimumImprovement = TrainingDefaults.Recommended.RestartMinimumImprovement;
 
-            /// <summary>How many epochs between two progress messages and callbacks.</summary>
-            public const int ProgressInterval = TrainingDefaults.ProgressInterval;
+            /// <inheritdoc cref="TrainingDefaults.Recommended.ProgressInterval"/>
+            public const int ProgressInterval = TrainingDefaults.Recommended.ProgressInterval;
 
             /// <summary>
             /// <see cref="FeatureNormalization.Auto"/>: standardize features that no normalizer marked as normalized. On
@@ -234,24 +238,26 @@ public sealed partial class XorMlpEstimator
         public CancellationToken CancellationToken;
 
         /// <summary>
-        /// The notebook's configuration: plain full-batch gradient descent, learning rate 0.1, 400,000 epochs, no
-        /// tolerance and no restarts, seed 42, two hidden units, N(0, 1)·0.1 initial weights, no L2, features as they are. It reproduces the
-        /// notebook's numpy trajectory (in float; the network type reproduces it in double too).
+        /// The notebook's configuration (<see cref="TrainingDefaults.Notebook"/>): plain full-batch gradient descent,
+        /// learning rate 0.1, 400,000 epochs, no tolerance and no restarts, seed 42, two hidden units, N(0, 1)·0.1 initial
+        /// weights, no L2, features as they are. It reproduces the notebook's numpy trajectory (in float; the network type
+        /// reproduces it in double too).
         /// </summary>
         public static Options Notebook() => new()
         {
-            Solver = Solver.GradientDescent,
-            LearningRate = 0.1,
-            NumberOfEpochs = 400_000,
-            BatchSize = 0,
-            LossTolerance = 0,
-            MaxRestarts = 0,
-            ValidationFraction = 0,
-            Seed = 42,
-            HiddenLayerSize = 2,
-            InitialWeightScale = 0.1,
+            Solver = TrainingDefaults.Notebook.Solver,
+            LearningRate = TrainingDefaults.Notebook.LearningRate,
+            NumberOfEpochs = TrainingDefaults.Notebook.FullRunEpochs,
+            BatchSize = TrainingDefaults.Notebook.BatchSize,
+            LossTolerance = TrainingDefaults.Notebook.LossTolerance,
+            MaxRestarts = TrainingDefaults.Notebook.MaxRestarts,
+            ValidationFraction = TrainingDefaults.Notebook.ValidationFraction,
+            Seed = TrainingDefaults.Notebook.InitialSeed,
+            HiddenLayerSize = TrainingDefaults.Notebook.HiddenLayerSize,
+            InitialWeightScale = TrainingDefaults.Notebook.InitialWeightScale,
+            // The notebook feeds XOR's 0/1 inputs to the network as they are.
             NormalizeFeatures = FeatureNormalization.No,
-            L2Regularization = 0,
+            L2Regularization = TrainingDefaults.Notebook.L2Regularization,
         };
 
         /// <summary>Largest accepted <see cref="HiddenLayerSize"/>; with d features the network has (d + 2)·H + 1 parameters.</summary>
@@ -312,6 +318,7 @@ public sealed partial class XorMlpEstimator
             Beta1 = Beta1,
             Beta2 = Beta2,
             Epsilon = Epsilon,
+            // Null (resolved by Fit with ResolveL2) is checked as 0, which is valid.
             L2Regularization = L2Regularization ?? 0,
             LossTolerance = LossTolerance,
             EpochsWithoutImprovement = EpochsWithoutImprovement,
@@ -323,88 +330,9 @@ public sealed partial class XorMlpEstimator
             Seed = (uint)Seed,
             Progress = progress,
             ProgressInterval = ProgressInterval,
-            NumberOfThreads = NumberOfThreads ?? 0,
+            NumberOfThreads = NumberOfThreads ?? 0, // TrainingSettings' way of saying "every core"
             CancellationToken = CancellationToken,
         };
-
-        /// <summary>The options saved with a model, in this order (docs/model-format.md); callbacks and tokens are not.</summary>
-        private static readonly SavedOption[] SavedOptions =
-        [
-            SavedOption.Text(nameof(LabelColumnName), o => o.LabelColumnName, (o, v) => o.LabelColumnName = v),
-            SavedOption.Text(nameof(FeatureColumnName), o => o.FeatureColumnName, (o, v) => o.FeatureColumnName = v),
-            SavedOption.Int32(nameof(HiddenLayerSize), o => o.HiddenLayerSize, (o, v) => o.HiddenLayerSize = v),
-            SavedOption.Int32(nameof(Solver), o => (int)o.Solver, (o, v) => o.Solver = (Solver)v),
-            SavedOption.Float64(nameof(LearningRate), o => o.ResolveLearningRate(), (o, v) => o.LearningRate = v),
-            SavedOption.Int32(nameof(NumberOfEpochs), o => o.NumberOfEpochs, (o, v) => o.NumberOfEpochs = v),
-            SavedOption.Int32(nameof(BatchSize), o => o.BatchSize, (o, v) => o.BatchSize = v),
-            SavedOption.Float64(nameof(Momentum), o => o.Momentum, (o, v) => o.Momentum = v),
-            SavedOption.Boolean(nameof(UseNesterov), o => o.UseNesterov, (o, v) => o.UseNesterov = v),
-            SavedOption.Float64(nameof(Beta1), o => o.Beta1, (o, v) => o.Beta1 = v),
-            SavedOption.Float64(nameof(Beta2), o => o.Beta2, (o, v) => o.Beta2 = v),
-            SavedOption.Float64(nameof(Epsilon), o => o.Epsilon, (o, v) => o.Epsilon = v),
-            // A model's options hold the λ used (ResolveL2), never null.
-            SavedOption.Float64(nameof(L2Regularization), o => o.L2Regularization ?? 0, (o, v) => o.L2Regularization = v),
-            SavedOption.Float64(nameof(LossTolerance), o => o.LossTolerance, (o, v) => o.LossTolerance = v),
-            SavedOption.Int32(nameof(EpochsWithoutImprovement), o => o.EpochsWithoutImprovement, (o, v) => o.EpochsWithoutImprovement = v),
-            SavedOption.Float64(nameof(ValidationFraction), o => o.ValidationFraction, (o, v) => o.ValidationFraction = v),
-            SavedOption.Int32(nameof(MaxRestarts), o => o.MaxRestarts, (o, v) => o.MaxRestarts = v),
-            SavedOption.Int32(nameof(RestartPatience), o => o.RestartPatience, (o, v) => o.RestartPatience = v),
-            SavedOption.Float64(nameof(RestartMinimumImprovement), o => o.RestartMinimumImprovement, (o, v) => o.RestartMinimumImprovement = v),
-            SavedOption.Int32(nameof(Seed), o => o.Seed, (o, v) => o.Seed = v),
-            SavedOption.Float64(nameof(InitialWeightScale), o => o.InitialWeightScale, (o, v) => o.InitialWeightScale = v),
-            SavedOption.Int32(nameof(ProgressInterval), o => o.ProgressInterval, (o, v) => o.ProgressInterval = v),
-            SavedOption.Int32(nameof(NormalizeFeatures), o => (int)o.NormalizeFeatures, (o, v) => o.NormalizeFeatures = (FeatureNormalization)v),
-        ];
-
-        /// <summary>Writes the saved options as a count of (name, kind, value) records; see docs/model-format.md.</summary>
-        internal void WriteTo(PayloadWriter writer)
-        {
-            writer.WriteInt32(SavedOptions.Length);
-            foreach (SavedOption option in SavedOptions)
-            {
-                writer.WriteString(option.Name);
-                writer.WriteByte(option.Kind);
-                option.Write(this, writer);
-            }
-        }
-
-        /// <summary>
-        /// Reads what <see cref="WriteTo"/> wrote. Options missing from the file keep their defaults; an unknown name,
-        /// a wrong kind, a repeated name or a value that fails validation is corruption.
-        /// </summary>
-        /// <param name="reader">The payload, positioned at the option count.</param>
-        /// <param name="missingNormalization">What NormalizeFeatures is when the file does not save it: files of format
-        /// 0x00010001 predate the option and were trained on the features as they are.</param>
-        internal static Options ReadFrom(ref PayloadReader reader, FeatureNormalization missingNormalization)
-        {
-            var options = new Options { NormalizeFeatures = missingNormalization };
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            int count = reader.ReadCount("OptionCount", sizeof(int) + 1);
-            for (int k = 0; k < count; k++)
-            {
-                string name = reader.ReadString("OptionName");
-                byte kind = reader.ReadByte($"{name}.Kind");
-                SavedOption option = Array.Find(SavedOptions, o => o.Name == name) ?? throw reader.Fail($"option '{name}' is unknown");
-                if (!seen.Add(name))
-                {
-                    throw reader.Fail($"option '{name}' appears twice");
-                }
-                if (kind != option.Kind)
-                {
-                    throw reader.Fail($"option '{name}' has kind {kind}, expected {option.Kind}");
-                }
-                option.Read(options, ref reader);
-            }
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                throw reader.Fail($"saved option {ex.ParamName} is invalid ({ex.Message})");
-            }
-            return options;
-        }
 
         private static void CheckName(string? name, string option)
         {
@@ -416,49 +344,6 @@ public sealed partial class XorMlpEstimator
             {
                 throw new ArgumentOutOfRangeException(option, name, $"{option} must name a column, not be empty.");
             }
-        }
-
-        /// <summary>One saved option: its name, its kind byte, and how to write and read its value.</summary>
-        private sealed class SavedOption
-        {
-            private const byte Int32Kind = 1, Float64Kind = 2, BooleanKind = 3, TextKind = 4;
-
-            private readonly Action<Options, PayloadWriter> _write;
-            private readonly ReadValue _read;
-
-            private SavedOption(string name, byte kind, Action<Options, PayloadWriter> write, ReadValue read)
-            {
-                Name = name;
-                Kind = kind;
-                _write = write;
-                _read = read;
-            }
-
-            private delegate void ReadValue(Options options, ref PayloadReader reader);
-
-            public string Name { get; }
-
-            public byte Kind { get; }
-
-            public void Write(Options options, PayloadWriter writer) => _write(options, writer);
-
-            public void Read(Options options, ref PayloadReader reader) => _read(options, ref reader);
-
-            public static SavedOption Int32(string name, Func<Options, int> get, Action<Options, int> set)
-                => new(name, Int32Kind, (o, w) => w.WriteInt32(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadInt32(name)));
-
-            public static SavedOption Float64(string name, Func<Options, double> get, Action<Options, double> set)
-                => new(name, Float64Kind, (o, w) => w.WriteDouble(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadDouble(name)));
-
-            public static SavedOption Boolean(string name, Func<Options, bool> get, Action<Options, bool> set)
-                => new(name, BooleanKind, (o, w) => w.WriteByte(get(o) ? (byte)1 : (byte)0), (Options o, ref PayloadReader r) =>
-                {
-                    byte value = r.ReadByte(name);
-                    set(o, value == 1 ? true : value == 0 ? false : throw r.Fail($"option '{name}' holds {value}, not a Boolean"));
-                });
-
-            public static SavedOption Text(string name, Func<Options, string> get, Action<Options, string> set)
-                => new(name, TextKind, (o, w) => w.WriteString(get(o)), (Options o, ref PayloadReader r) => set(o, r.ReadString(name)));
         }
     }
 }

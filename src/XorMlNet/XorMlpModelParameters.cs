@@ -321,7 +321,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         // int32 StopReason, int32 Restarts, int32 EpochsRun, int32 LossHistoryStride,
         // int32 TrainingLossCount, float64[TrainingLossCount], int32 ValidationLossCount, float64[ValidationLossCount],
         // int32 StandardizedCount (0 or d), float32[StandardizedCount] FeatureOffset, float32[StandardizedCount] FeatureScale,
-        // saved options (XorMlpEstimator.Options.WriteTo).
+        // saved options (SavedOptions.Write).
         var payload = new PayloadWriter();
         payload.WriteInt32(InputSize);
         payload.WriteInt32(HiddenSize);
@@ -336,7 +336,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         payload.WriteInt32(_rowWeights.Offset.Length);
         payload.WriteSingles(_rowWeights.Offset);
         payload.WriteSingles(_rowWeights.Scale);
-        _options.WriteTo(payload);
+        SavedOptions.Write(_options, payload);
         byte[] bytes = payload.ToArray();
 
         ctx.Writer.Write(bytes.Length);
@@ -483,7 +483,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
                 throw reader.Fail("every FeatureScale must be positive");
             }
         }
-        XorMlpEstimator.Options options = XorMlpEstimator.Options.ReadFrom(ref reader,
+        XorMlpEstimator.Options options = SavedOptions.Read(ref reader,
             version1 ? FeatureNormalization.No : XorMlpEstimator.Options.Defaults.NormalizeFeatures);
         reader.EnsureEnd();
         if (options.HiddenLayerSize != hiddenSize)

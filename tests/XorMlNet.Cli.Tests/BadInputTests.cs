@@ -108,6 +108,15 @@ public sealed class BadInputTests(TrainedModel trained) : IDisposable
     }
 
     [Fact]
+    public async Task Train_ValueOfAnyTrainerFlagTheTrainerRejects_NamesTheFlag()
+    {
+        Assert.Equal("error: --l2 -1: L2Regularization must be zero or positive, and finite.",
+            await TrainFails(trained.TrainPath, "--l2", "-1"));
+        Assert.Equal("error: --momentum 1: Momentum must be in [0, 1).",
+            await TrainFails(trained.TrainPath, "--momentum", "1"));
+    }
+
+    [Fact]
     public async Task Train_OutputFolderMissing_FailsBeforeTraining()
     {
         string model = Path.Combine(_folder.Root, "no-such-folder", "model.zip");

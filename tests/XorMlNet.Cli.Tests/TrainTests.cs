@@ -106,6 +106,27 @@ public sealed class TrainTests(TrainedModel trained) : IDisposable
     }
 
     [Fact]
+    public async Task Train_WithTheFlagsOfTheOtherTrainerOptions_SavesThemInTheModel()
+    {
+        string data = XorCsv.Write(_folder["flags.csv"], rows: 200, seed: 5);
+        string modelPath = _folder["flags.zip"];
+
+        (await Cli.RunAsync("train", "--data", data, "--out", modelPath, "--features", "x1,x2", "--hidden", "8", "--l2", "0.001",
+            "--momentum", "0.8", "--nesterov", "--max-restarts", "2", "--restart-patience", "500", "--loss-tolerance", "0.002",
+            "--initial-weight-scale", "0.2", "--threads", "1")).Succeeded();
+
+        XorMlpModelParameters network = Assert.IsType<XorMlpTransformer>(((TransformerChain<ITransformer>)new MLContext().Model.Load(modelPath, out _)).LastTransformer).Model;
+        XorMlpEstimator.Options saved = network.TrainingOptions;
+        Assert.Equal(0.001, saved.L2Regularization);
+        Assert.Equal(0.8, saved.Momentum);
+        Assert.True(saved.UseNesterov);
+        Assert.Equal(2, saved.MaxRestarts);
+        Assert.Equal(500, saved.RestartPatience);
+        Assert.Equal(0.002, saved.LossTolerance);
+        Assert.Equal(0.2, saved.InitialWeightScale);
+    }
+
+    [Fact]
     public async Task Train_WithProbabilityLabels_LoadsTheLabelAsSingle()
     {
         string data = XorCsv.Write(_folder["soft.csv"], rows: 200, seed: 3, label: l => l ? "0.9" : "0.1");

@@ -15,53 +15,19 @@ namespace XorMlNet.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>The option behind each trainer option, to name it when the trainer rejects a value.</summary>
-    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
-    {
-        [nameof(XorMlpEstimator.Options.HiddenLayerSize)] = "--hidden",
-        [nameof(XorMlpEstimator.Options.Solver)] = "--solver",
-        [nameof(XorMlpEstimator.Options.LearningRate)] = "--learning-rate",
-        [nameof(XorMlpEstimator.Options.NumberOfEpochs)] = "--epochs",
-        [nameof(XorMlpEstimator.Options.BatchSize)] = "--batch-size",
-        [nameof(XorMlpEstimator.Options.Seed)] = "--seed",
-        [nameof(XorMlpEstimator.Options.ValidationFraction)] = "--validation-fraction",
-        [nameof(XorMlpEstimator.Options.LabelColumnName)] = "--label",
-    };
-
     /// <summary>How often the trainer reports progress to the live line.</summary>
     private const int ProgressInterval = 100;
 
     public static Command Create(Invocation invocation)
     {
         var data = new Option<string>("--data") { Description = "The training data: a CSV file with a header row.", Required = true };
-        var label = new Option<string>("--label")
-        {
-            Description = "The label column: 0/1, true/false, or a probability in [0, 1].",
-            DefaultValueFactory = _ => Defaults.LabelColumnName,
-        };
         var output = new Option<string>("--out") { Description = "The model file to write (a zip for mlContext.Model.Load).", Required = true };
         var features = new Option<string?>("--features")
         {
             Description = "Comma-separated feature columns [default: every numeric column but the label].",
         };
-        var hidden = new Option<int>("--hidden") { Description = "Number of hidden sigmoid units.", DefaultValueFactory = _ => Defaults.HiddenLayerSize };
-        var solver = new Option<Solver>("--solver") { Description = "The optimiser.", DefaultValueFactory = _ => Defaults.Solver };
-        var epochs = new Option<int>("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => Defaults.NumberOfEpochs };
-        var batchSize = new Option<int>("--batch-size")
-        {
-            Description = "Rows per gradient step; 0 for the whole training set.",
-            DefaultValueFactory = _ => Defaults.BatchSize,
-        };
-        var learningRate = new Option<double?>("--learning-rate")
-        {
-            Description = $"Step size of the optimiser [default: the solver's own: {Defaults.LearningRate} for Momentum ({Defaults.LearningRate} · {Defaults.LearningRateFullWidth} / hidden above {Defaults.LearningRateFullWidth} hidden units), {Defaults.AdamLearningRate} for Adam, {Defaults.GradientDescentLearningRate} for GradientDescent].",
-        };
-        var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of row shuffles.", DefaultValueFactory = _ => Defaults.Seed };
-        var validationFraction = new Option<double>("--validation-fraction")
-        {
-            Description = "Fraction of the rows held out to measure the validation loss and stop early.",
-            DefaultValueFactory = _ => Defaults.ValidationFraction,
-        };
+        // The flags that set trainer options, with their defaults and help text (TrainerFlags).
+        Option[] trainerOptions = Array.ConvertAll(TrainerFlags.All, f => f.CreateOption());
         var normalize = new Option<bool>("--normalize") { Description = "Scale each feature to mean 0 and variance 1 first (saved with the model)." };
         var plot = new Option<string?>("--plot") { Description = "Also write the training loss curve to this PNG file." };
         var separator = CsvOptions.Separator();
@@ -71,14 +37,18 @@ internal static class TrainCommand
             DefaultValueFactory = _ => ProgressMode.Auto,
         };
 
-        var command = new Command("train", "Train the network on a CSV file and save the ML.NET pipeline.")
+        var command = new Command("train", "Train the network on a CSV file and save the ML.NET pipeline.") { data, output, features };
+        foreach (Option option in trainerOptions)
         {
-            data, label, output, features, hidden, solver, epochs, batchSize, learningRate, seed, validationFraction, normalize, plot, separator, progress,
-        };
+            command.Options.Add(option);
+        }
+        foreach (Option option in new Option[] { normalize, plot, separator, progress })
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((parse, _) => CommandRunner.Run(parse, invocation, context => Train(new Request
         {
             DataPath = parse.GetRequiredValue(data),
-            Label = parse.GetRequiredValue(label),
             ModelPath = parse.GetRequiredValue(output),
             Features = parse.GetValue(features),
             Normalize = parse.GetValue(normalize),
@@ -90,20 +60,20 @@ internal static class TrainCommand
                 ProgressMode.Never => false,
                 _ => invocation.Terminal,
             },
-            Options = new XorMlpEstimator.Options
-            {
-                HiddenLayerSize = parse.GetValue(hidden),
-                Solver = parse.GetValue(solver),
-                NumberOfEpochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batchSize),
-                LearningRate = parse.GetValue(learningRate),
-                Seed = parse.GetValue(seed),
-                ValidationFraction = parse.GetValue(validationFraction),
-                ProgressInterval = ProgressInterval,
-                CancellationToken = invocation.Interruption.Token,
-            },
+            Options = TrainerOptions(parse, trainerOptions, invocation.Interruption.Token),
         }, context)));
         return command;
+    }
+
+    /// <summary>The trainer options the command line gives: each flag's value, or its option's default.</summary>
+    internal static XorMlpEstimator.Options TrainerOptions(ParseResult parse, Option[] trainerOptions, CancellationToken cancellationToken)
+    {
+        var options = new XorMlpEstimator.Options { ProgressInterval = ProgressInterval, CancellationToken = cancellationToken };
+        for (int i = 0; i < TrainerFlags.All.Length; i++)
+        {
+            TrainerFlags.All[i].Apply(parse, trainerOptions[i], options);
+        }
+        return options;
     }
 
     /// <summary>When <c>train</c> draws its live progress line.</summary>
@@ -122,7 +92,7 @@ internal static class TrainCommand
     private sealed class Request
     {
         public required string DataPath { get; init; }
-        public required string Label { get; init; }
+        public string Label => Options.LabelColumnName;
         public required string ModelPath { get; init; }
         public string? Features { get; init; }
         public bool Normalize { get; init; }
@@ -168,7 +138,6 @@ internal static class TrainCommand
         string[] featureNames = featureIndices.Select(i => csv.Header[i]).ToArray();
 
         XorMlpEstimator.Options options = request.Options;
-        options.LabelColumnName = request.Label;
         options.FeatureColumnName = featureColumn;
         var progressLine = new ProgressLine(output);
         if (request.LiveProgress)
@@ -203,7 +172,7 @@ internal static class TrainCommand
         }
         catch (TrainingDivergedException ex) when (!context.Token.IsCancellationRequested)
         {
-            string option = Flags.TryGetValue(ex.OptionName, out string? flag) ? flag : $"the trainer option {ex.OptionName}";
+            string option = TrainerFlags.FlagOf(ex.OptionName) ?? $"the trainer option {ex.OptionName}";
             throw new CliError($"Training on '{csv.Path}' diverged ({option} is the likely cause): {Messages.OneLine(ex)}");
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && !context.Token.IsCancellationRequested)
@@ -317,7 +286,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException ex)
         {
-            string? flag = ex.ParamName is { } name && Flags.TryGetValue(name, out string? f) ? f : ex.ParamName;
+            string? flag = TrainerFlags.FlagOf(ex.ParamName) ?? ex.ParamName;
             object? value = (ex as ArgumentOutOfRangeException)?.ActualValue;
             string prefix = flag is null ? "" : value is null ? $"{flag}: " : string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: ");
             throw new CliError(prefix + Messages.OneLine(ex));

@@ -31,7 +31,30 @@ public class BadInputTests
         { "FeatureColumnName", o => o.FeatureColumnName = "" },
         { "LabelColumnName", o => o.LabelColumnName = "  " },
         { "LabelColumnName", o => o.LabelColumnName = "Features" },
+        { "Solver", o => o.Solver = (Solver)7 },
+        { "Beta1", o => o.Beta1 = -0.1 },
+        { "Beta2", o => o.Beta2 = 1 },
+        { "Epsilon", o => o.Epsilon = 0 },
+        { "L2Regularization", o => o.L2Regularization = -1e-3 },
+        { "L2Regularization", o => o.L2Regularization = double.PositiveInfinity },
+        { "RestartPatience", o => o.RestartPatience = 0 },
+        { "RestartMinimumImprovement", o => o.RestartMinimumImprovement = 1 },
+        { "ProgressInterval", o => o.ProgressInterval = 0 },
+        { "NormalizeFeatures", o => o.NormalizeFeatures = (FeatureNormalization)3 },
     };
+
+    /// <summary>Options every value of which is valid: a Boolean, a callback, a token.</summary>
+    private static readonly string[] OptionsWithoutARange = ["UseNesterov", "Progress", "CancellationToken"];
+
+    [Fact]
+    public void OutOfRangeOptions_CoverEveryOptionThatHasARange()
+    {
+        var covered = OutOfRangeOptions.Select(row => (string)row[0]).ToHashSet();
+        string[] options = typeof(XorMlpEstimator.Options).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Select(f => f.Name).Except(OptionsWithoutARange).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(options, covered.Order(StringComparer.Ordinal));
+    }
 
     [Theory]
     [MemberData(nameof(OutOfRangeOptions))]

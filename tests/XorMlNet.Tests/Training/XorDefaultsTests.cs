@@ -28,7 +28,7 @@ public class XorDefaultsTests(ITestOutputHelper output)
             TrainingSettings.Defaults with { Seed = 42 });
 
         Assert.Equal(StopReason.LossToleranceReached, result.StopReason);
-        Assert.True(result.EpochsRun < TrainingDefaults.NumberOfEpochs / 2, $"{result.EpochsRun} epochs");
+        Assert.True(result.EpochsRun < TrainingDefaults.Recommended.NumberOfEpochs / 2, $"{result.EpochsRun} epochs");
     }
 
     private void Sweep<T>() where T : unmanaged, IFloatingPointIeee754<T>
