@@ -257,6 +257,11 @@ internal static class TileKernel
 }
 
 /// <summary><see cref="TileKernel"/> for one lane implementation.</summary>
+/// <remarks>
+/// The entry points (<see cref="Gradient"/>, <see cref="SingleTile"/>, <see cref="Forward"/>) are never inlined into their
+/// callers: each is compiled as a method of its own (ahead of the first fit, by <c>TrainingCompilation</c>), in which every
+/// step down to the lane operators is a forced inline, so the JIT inlines all of them.
+/// </remarks>
 internal static unsafe class TileKernel<TV> where TV : struct, ILanes<TV>
 {
     private const int Lanes = TileKernel.Lanes;
@@ -269,7 +274,7 @@ internal static unsafe class TileKernel<TV> where TV : struct, ILanes<TV>
     /// <paramref name="gradient"/> (overwriting it) and returns its sum of squared errors. Returns NaN without a
     /// gradient when <paramref name="cancellation"/> is cancelled (checked every <see cref="TileKernel.CancellationRows"/> rows).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Gradient(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float scale,
         float* gradient, CancellationToken cancellation)
     {
@@ -321,7 +326,7 @@ internal static unsafe class TileKernel<TV> where TV : struct, ILanes<TV>
     /// operations lane for lane, and so the same result, but with the chunk's sums taken straight from the vectors, without
     /// accumulators (a sum starting from zero adds nothing), which is what matters when an epoch is a few hundred cycles.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
         => rows <= 4 ? SingleTile<SumFirst4>(net, xt, yt, at, rows, scale, gradient) : SingleTile<SumAll>(net, xt, yt, at, rows, scale, gradient);
 
@@ -536,7 +541,7 @@ internal static unsafe class TileKernel<TV> where TV : struct, ILanes<TV>
     /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>) of a source with targets:
     /// returns the sum of squared errors; NaN when cancelled.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
         CancellationToken cancellation)
     {
