@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Collections.ObjectModel;
-using System.Runtime.Intrinsics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -8,6 +7,7 @@ using Microsoft.ML.Trainers;
 using XorMlNet;
 using XorMlNet.Network;
 using XorMlNet.Persistence;
+using XorMlNet.Simd;
 using XorMlNet.Training;
 
 [assembly: LoadableClass(typeof(XorMlpModelParameters), null, typeof(SignatureLoadModel),
@@ -195,7 +195,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
     /// they give the same numbers.
     /// </summary>
     /// <remarks>
-    /// The arithmetic is <see cref="RowKernel{TV, TL}"/>: fused multiply-adds and a vectorized σ with an absolute error
+    /// The arithmetic is <see cref="RowKernel{TV}"/>: fused multiply-adds and a vectorized σ with an absolute error
     /// below 2e-7, so scores agree with <see cref="TwoLayerNetwork{T}.Score"/> to 1e-6 of their scale, and are the same
     /// bits on every vector width.
     /// </remarks>
@@ -214,7 +214,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         public RowScorer(RowWeights weights, LaneWidth width)
         {
             _weights = weights;
-            _width = FastEngine.Resolve(width);
+            _width = LaneChoice.Resolve(width);
             _scalesOnly = !weights.Standardizes || weights.ScalesOnly;
         }
 
@@ -252,12 +252,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
             {
                 // Sparse rows: over the stored values only, never densified (a scale-only standardization keeps zeros zero).
                 ReadOnlySpan<int> indices = features.GetIndices();
-                return _width switch
-                {
-                    LaneWidth.Vector512 => RowKernel<Vector512<float>, Lanes512>.ScoreSparse(_weights, indices, x, _weights.Scale),
-                    LaneWidth.Vector256 => RowKernel<Pair256, Lanes256>.ScoreSparse(_weights, indices, x, _weights.Scale),
-                    _ => RowKernel<Quad128, Lanes128>.ScoreSparse(_weights, indices, x, _weights.Scale),
-                };
+                return RowKernel.ScoreSparse(_width, _weights, indices, x, _weights.Scale);
             }
             if (_weights.Standardizes)
             {
@@ -284,12 +279,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
             }
             fixed (float* row = x)
             {
-                return _width switch
-                {
-                    LaneWidth.Vector512 => RowKernel<Vector512<float>, Lanes512>.Score(_weights, row),
-                    LaneWidth.Vector256 => RowKernel<Pair256, Lanes256>.Score(_weights, row),
-                    _ => RowKernel<Quad128, Lanes128>.Score(_weights, row),
-                };
+                return RowKernel.Score(_width, _weights, row);
             }
         }
     }
@@ -427,7 +417,7 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
         // The declared count is checked against the bytes left before it is compared with the dimensions, so neither
         // absurd dimensions nor an absurd count can make us allocate more than the entry holds.
         int weightCount = reader.ReadCount("WeightCount", sizeof(float));
-        long expectedCount = ((long)inputSize + 2) * hiddenSize + 1;
+        long expectedCount = TwoLayerNetwork<float>.CountParameters(inputSize, hiddenSize);
         if (weightCount != expectedCount)
         {
             throw reader.Fail($"a {inputSize}→{hiddenSize}→1 network has {expectedCount} weights, but the entry stores {weightCount}");

@@ -10,7 +10,11 @@ namespace XorMlNet.Network;
 /// </summary>
 internal static class Kernels
 {
-    /// <summary>σ(z) = 1 / (1 + e^(−z)) for one value.</summary>
+    /// <summary>
+    /// σ(z) = 1 / (1 + e^(−z)) for one value: the one scalar sigmoid, of the reference network, the sparse engine and
+    /// Probability. (The vector kernels have their own two, in <c>LaneMath</c>, for the reasons given there.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sigmoid<T>(T z) where T : IFloatingPointIeee754<T>
         => T.One / (T.One + T.Exp(-z));
 
@@ -20,9 +24,18 @@ internal static class Kernels
         CheckSameLength(z.Length, destination.Length, nameof(destination));
         for (int i = 0; i < z.Length; i++)
         {
-            destination[i] = T.One / (T.One + T.Exp(-z[i]));
+            destination[i] = Sigmoid(z[i]);
         }
     }
+
+    /// <summary>
+    /// δ = g · σ(1 − σ): the gradient <paramref name="upstream"/> = g with respect to a sigmoid's output
+    /// <paramref name="sigma"/> = σ, taken back through the sigmoid (σ' = σ(1 − σ)), rounded as written: σ(1 − σ) first,
+    /// then the product with g. With g = dL/dŷ and σ = ŷ it is δ2; with g = δ2·W2[j] and σ = A1[j] it is δ1[j].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SigmoidDelta<T>(T upstream, T sigma) where T : IFloatingPointIeee754<T>
+        => upstream * (sigma * (T.One - sigma));
 
     /// <summary>Σ (prediction[i] − target[i])².</summary>
     public static T SumOfSquaredErrors<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target) where T : IFloatingPointIeee754<T>

@@ -73,7 +73,7 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        long count = ((long)inputSize + 2) * hiddenSize + 1;
+        long count = CountParameters(inputSize, hiddenSize);
         if (count > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(hiddenSize),
@@ -81,6 +81,12 @@ public sealed class TwoLayerNetwork<T> where T : unmanaged, IFloatingPointIeee75
         }
         return (int)count;
     }
+
+    /// <summary>
+    /// (d + 2)·H + 1 in 64 bits, without <see cref="GetParameterCount"/>'s checks: the one formula for the parameter
+    /// count, for code that sizes buffers (or reads a saved count) before it knows the sizes are valid.
+    /// </summary>
+    internal static long CountParameters(int inputSize, int hiddenSize) => ((long)inputSize + 2) * hiddenSize + 1;
 
     /// <summary>
     /// The notebook's initialisation: W1 = randn(d, H)·scale, b1 = 0, W2 = randn(H, 1)·scale, b2 = 0, drawn in

@@ -1,22 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using XorMlNet.Network;
+using XorMlNet.Simd;
 
 namespace XorMlNet.Training;
 
-/// <summary>Which <see cref="ILanes{TV}"/> implementation the fast kernels use; all give bit-identical results.</summary>
-internal enum LaneWidth
-{
-    /// <summary>The widest the machine accelerates.</summary>
-    Auto = 0,
-    Vector128 = 128,
-    Vector256 = 256,
-    Vector512 = 512,
-}
-
 /// <summary>
 /// The float fast path of <see cref="NetworkTrainer"/>: forward, backward and loss over 16-row tiles
-/// (<see cref="TileKernel{TV, TL}"/>), on the calling thread and, for batches of several chunks, on helper threads.
+/// (<see cref="TileKernel{TV}"/>), on the calling thread and, for batches of several chunks, on helper threads.
 /// </summary>
 /// <remarks>
 /// Determinism: a batch is cut into chunks of <see cref="ChunkRows"/> positions whatever the number of threads; each
@@ -65,7 +56,7 @@ internal sealed unsafe class FastEngine : IDisposable
         _d = inputs;
         _h = hidden;
         _p = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
-        _width = Resolve(settings.LaneWidth);
+        _width = LaneChoice.Resolve(settings.LaneWidth);
         _cancellation = settings.CancellationToken;
         _tileTraining = fullBatch;
         int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
@@ -241,39 +232,24 @@ internal sealed unsafe class FastEngine : IDisposable
     private double GradientChunk(TileScratch scratch, in RowSource source, int first, int rows, float scale, float* gradient)
     {
         var net = new NetShape(_d, _h, _theta);
-        return _width switch
-        {
-            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
-            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
-            _ => TileKernel<Quad128, Lanes128>.Gradient(net, scratch, source, first, rows, scale, gradient, _cancellation),
-        };
+        return TileKernel.Gradient(_width, net, scratch, source, first, rows, scale, gradient, _cancellation);
     }
 
-    /// <summary>The whole (tiled, at most 16-row) table as one tile: see <see cref="TileKernel{TV, TL}.SingleTile"/>.</summary>
+    /// <summary>The whole (tiled, at most 16-row) table as one tile: see <see cref="TileKernel{TV}.SingleTile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SingleTile(int first, int rows, float scale, float* gradient)
     {
         var net = new NetShape(_d, _h, _theta);
         float* xt = _training.TiledX + (long)(first / TileKernel.Lanes) * _d * TileKernel.Lanes, yt = _training.TiledY + first;
         float* at = _scratch[0].ATiles;
-        return _width switch
-        {
-            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.SingleTile(net, xt, yt, at, rows, scale, gradient),
-            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.SingleTile(net, xt, yt, at, rows, scale, gradient),
-            _ => TileKernel<Quad128, Lanes128>.SingleTile(net, xt, yt, at, rows, scale, gradient),
-        };
+        return TileKernel.SingleTile(_width, net, xt, yt, at, rows, scale, gradient);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ForwardChunk(TileScratch scratch, in RowSource source, int first, int rows)
     {
         var net = new NetShape(_d, _h, _theta);
-        return _width switch
-        {
-            LaneWidth.Vector512 => TileKernel<Vector512<float>, Lanes512>.Forward(net, scratch, source, first, rows, _cancellation),
-            LaneWidth.Vector256 => TileKernel<Pair256, Lanes256>.Forward(net, scratch, source, first, rows, _cancellation),
-            _ => TileKernel<Quad128, Lanes128>.Forward(net, scratch, source, first, rows, _cancellation),
-        };
+        return TileKernel.Forward(_width, net, scratch, source, first, rows, _cancellation);
     }
 
     /// <summary>destination[i] += values[i], element by element (so the chunk order of the sum is kept).</summary>
@@ -293,13 +269,4 @@ internal sealed unsafe class FastEngine : IDisposable
             destination[i] += values[i];
         }
     }
-
-    /// <summary>The lane implementation that <paramref name="requested"/> means on this machine.</summary>
-    internal static LaneWidth Resolve(LaneWidth requested) => requested switch
-    {
-        LaneWidth.Auto when Vector512.IsHardwareAccelerated => LaneWidth.Vector512,
-        LaneWidth.Auto when Vector256.IsHardwareAccelerated => LaneWidth.Vector256,
-        LaneWidth.Auto => LaneWidth.Vector128,
-        _ => requested,
-    };
 }

@@ -1,4 +1,5 @@
 using XorMlNet.Network;
+using XorMlNet.Simd;
 
 namespace XorMlNet.Training;
 
@@ -10,22 +11,11 @@ namespace XorMlNet.Training;
 /// </summary>
 internal static class NetworkSizes
 {
-    /// <summary>(d + 2)·H + 1: W1, b1, W2 and b2.</summary>
-    public static long ParameterCount(int inputs, int hidden) => ((long)inputs + 2) * hidden + 1;
+    /// <summary>(d + 2)·H + 1: W1, b1, W2 and b2 (<see cref="TwoLayerNetwork{T}.CountParameters"/>).</summary>
+    public static long ParameterCount(int inputs, int hidden) => TwoLayerNetwork<float>.CountParameters(inputs, hidden);
 
-    /// <summary>
-    /// Floats of one <see cref="TileScratch"/>: a 16-lane accumulator per parameter, a block of input tiles, a block of
-    /// hidden-activation tiles, the block's targets, and one vector of slack for the 64-byte alignment.
-    /// </summary>
-    public static long TileScratchFloats(int inputs, int hidden)
-    {
-        const int Lanes = TileKernel.Lanes, BlockTiles = TileScratch.BlockTiles;
-        return ParameterCount(inputs, hidden) * Lanes
-            + (long)BlockTiles * inputs * Lanes
-            + (long)BlockTiles * hidden * Lanes
-            + TileScratch.BlockRows
-            + Lanes;
-    }
+    /// <summary>Floats of one <see cref="TileScratch"/> (<see cref="TileScratch.Floats"/>).</summary>
+    public static long TileScratchFloats(int inputs, int hidden) => TileScratch.Floats(inputs, hidden);
 
     /// <summary>Floats of the fast engine's per-chunk gradients: one gradient per chunk of a batch of several chunks, none otherwise.</summary>
     public static long ChunkSlotFloats(int inputs, int hidden, int batchRows)

@@ -25,7 +25,7 @@ public static class NetworkTrainer
     /// <summary>
     /// Rows the reference kernels process per forward/backward block: bounds their activation buffers whatever the
     /// table's size, and is how often they check cancellation. The gradient is the same sum whatever the block size,
-    /// up to rounding. (The vector kernels work in blocks of <see cref="TileScratch.BlockRows"/>.)
+    /// up to rounding. (The vector kernels work in blocks of <see cref="Simd.TileScratch.BlockRows"/>.)
     /// </summary>
     internal const int ReferenceBlockRows = 1024;
 

@@ -249,14 +249,14 @@ internal sealed unsafe class SparseEngine : IDisposable
                     continue;
                 }
                 // ŷ = σ(Z2): δ2 = dL/dŷ · ŷ(1 − ŷ); dW2 = A1ᵀδ2, db2 = Σδ2; δ1 = δ2·W2 ⊙ A1(1 − A1), db1 = Σδ1.
-                float delta2 = scale * error * (yHat * (1 - yHat));
+                float delta2 = Kernels.SigmoidDelta(scale * error, yHat);
                 *gB2 += delta2;
                 float* delta1 = deltas + (long)k * h;
                 for (int j = 0; j < h; j++)
                 {
                     float aj = a[j];
                     gW2[j] = MathF.FusedMultiplyAdd(aj, delta2, gW2[j]);
-                    float q = delta2 * w2[j] * (aj * (1 - aj));
+                    float q = Kernels.SigmoidDelta(delta2 * w2[j], aj);
                     delta1[j] = q;
                     gB1[j] += q;
                 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using XorMlNet.Network;
+using XorMlNet.Simd;
 
 namespace XorMlNet.Training;
 
@@ -50,7 +50,7 @@ internal static class TrainingCompilation
         Enqueue(() => TableMethods(chunks: !smallFullBatch, miniBatches, validation, Width));
     }
 
-    private static LaneWidth Width => FastEngine.Resolve(LaneWidth.Auto);
+    private static LaneWidth Width => LaneChoice.Resolve(LaneWidth.Auto);
 
     /// <summary>
     /// The methods every float fit runs, in the order it first calls them: the epoch loop (and the random generator,
@@ -219,12 +219,7 @@ internal static class TrainingCompilation
         }
     }
 
-    private static Type Kernel(LaneWidth width) => width switch
-    {
-        LaneWidth.Vector512 => typeof(TileKernel<Vector512<float>, Lanes512>),
-        LaneWidth.Vector256 => typeof(TileKernel<Pair256, Lanes256>),
-        _ => typeof(TileKernel<Quad128, Lanes128>),
-    };
+    private static Type Kernel(LaneWidth width) => TileKernel.For(width);
 
     private static MethodInfo Find(Type type, string name, Type? typeArgument = null)
     {

@@ -1,3 +1,5 @@
+using XorMlNet.Simd;
+
 namespace XorMlNet.Training;
 
 /// <summary>

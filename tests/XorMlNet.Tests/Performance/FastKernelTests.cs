@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using XorMlNet.Network;
 using XorMlNet.Tests.Training;
+using XorMlNet.Simd;
 using XorMlNet.Training;
 
 namespace XorMlNet.Tests.Performance;

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Xunit.Abstractions;
 using XorMlNet.Network;
-using XorMlNet.Training;
+using XorMlNet.Simd;
 
 namespace XorMlNet.Tests.Performance;
 

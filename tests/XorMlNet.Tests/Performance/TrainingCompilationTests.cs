@@ -1,4 +1,5 @@
 using System.Reflection;
+using XorMlNet.Simd;
 using XorMlNet.Training;
 
 namespace XorMlNet.Tests.Performance;

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using XorMlNet.Network;
 
-namespace XorMlNet.Training;
+namespace XorMlNet.Simd;
 
 /// <summary>Rows the fast kernels read: row-major X and y, optionally through an index list or from a pre-tiled copy.</summary>
 internal unsafe struct RowSource
@@ -46,20 +46,37 @@ internal sealed unsafe class TileScratch
 
     private readonly float[] _memory;
 
+    /// <summary>
+    /// The scratch for a <paramref name="inputs"/> → <paramref name="hidden"/> → 1 network. The trainer checks
+    /// <see cref="Floats"/> (with every other size it allocates) before it allocates any: once that passed, every part
+    /// fits an int, and so does every offset the kernels compute below them.
+    /// </summary>
     public TileScratch(int inputs, int hidden)
     {
-        // The sizes in 64 bits, passed by NetworkSizes.Check before training allocates anything: every one fits an int,
-        // and so does every offset the kernels compute below them.
-        int accumulators = NetworkSizes.Length(NetworkSizes.ParameterCount(inputs, hidden) * TileKernel.Lanes);
-        int xTiles = NetworkSizes.Length((long)BlockTiles * inputs * TileKernel.Lanes);
-        int aTiles = NetworkSizes.Length((long)BlockTiles * hidden * TileKernel.Lanes);
-        _memory = GC.AllocateArray<float>(NetworkSizes.Length(NetworkSizes.TileScratchFloats(inputs, hidden)), pinned: true);
+        int accumulators = checked((int)(TwoLayerNetwork<float>.CountParameters(inputs, hidden) * TileKernel.Lanes));
+        int xTiles = checked(BlockTiles * inputs * TileKernel.Lanes);
+        int aTiles = checked(BlockTiles * hidden * TileKernel.Lanes);
+        _memory = GC.AllocateArray<float>(checked((int)Floats(inputs, hidden)), pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
         start = (float*)(((nint)start + 63) & ~(nint)63);
         Accumulators = start;
         XTiles = Accumulators + accumulators;
         ATiles = XTiles + xTiles;
         YTiles = ATiles + aTiles;
+    }
+
+    /// <summary>
+    /// Floats of one scratch, in 64 bits: a 16-lane accumulator per parameter, a block of input tiles, a block of
+    /// hidden-activation tiles, the block's targets, and one vector of slack for the 64-byte alignment.
+    /// </summary>
+    public static long Floats(int inputs, int hidden)
+    {
+        const int Lanes = TileKernel.Lanes;
+        return TwoLayerNetwork<float>.CountParameters(inputs, hidden) * Lanes
+            + (long)BlockTiles * inputs * Lanes
+            + (long)BlockTiles * hidden * Lanes
+            + BlockRows
+            + Lanes;
     }
 
     /// <summary>P vectors, one per parameter (flat layout).</summary>
@@ -78,7 +95,9 @@ internal sealed unsafe class TileScratch
 /// tiles of a block are interleaved so that four independent chains hide each other's latency, and dW1 = Xᵀ·δ1 is
 /// accumulated per block into vector accumulators that are summed (in the fixed lane order of
 /// <see cref="ILanes{TV}.Sum"/>) once per chunk. Nothing here allocates. Offsets are <see cref="int"/>: each stays below
-/// the length of the buffer it points into, and <see cref="NetworkSizes.Check"/> has made every buffer fit an array.
+/// the length of the buffer it points into, and the trainer has checked that every buffer fits an array before
+/// allocating any. The entry points here take a <see cref="LaneWidth"/> and run <see cref="TileKernel{TV}"/> for it
+/// (<see cref="LaneChoice"/>).
 /// </summary>
 internal static class TileKernel
 {
@@ -185,10 +204,65 @@ internal static class TileKernel
             LoadBlock(source, d, start, n, tiledX + (long)(start / Lanes) * d * Lanes, tiledY + start);
         }
     }
+
+    /// <summary><see cref="TileKernel{TV}.Gradient"/> on the lane implementation of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe double Gradient(LaneWidth width, in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
+        float scale, float* gradient, CancellationToken cancellation)
+        => LaneChoice.Run<GradientCall, double>(width, new(net, scratch, source, first, count, scale, gradient, cancellation));
+
+    /// <summary><see cref="TileKernel{TV}.SingleTile"/> on the lane implementation of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe double SingleTile(LaneWidth width, in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
+        => LaneChoice.Run<SingleTileCall, double>(width, new(net, xt, yt, at, rows, scale, gradient));
+
+    /// <summary><see cref="TileKernel{TV}.Forward"/> on the lane implementation of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Forward(LaneWidth width, in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
+        CancellationToken cancellation)
+        => LaneChoice.Run<ForwardCall, double>(width, new(net, scratch, source, first, count, cancellation));
+
+    /// <summary>The <see cref="TileKernel{TV}"/> that <paramref name="width"/> runs (for compiling it ahead).</summary>
+    public static Type For(LaneWidth width) => typeof(TileKernel<>).MakeGenericType(LaneChoice.LaneType(width));
+
+    private readonly unsafe struct GradientCall(NetShape net, TileScratch scratch, RowSource source, int first, int count, float scale,
+        float* gradient, CancellationToken cancellation) : ILaneCall<double>
+    {
+        private readonly NetShape _net = net;
+        private readonly RowSource _source = source;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Run<TV>() where TV : struct, ILanes<TV>
+            => TileKernel<TV>.Gradient(_net, scratch, _source, first, count, scale, gradient, cancellation);
+    }
+
+    private readonly unsafe struct SingleTileCall(NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
+        : ILaneCall<double>
+    {
+        private readonly NetShape _net = net;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Run<TV>() where TV : struct, ILanes<TV> => TileKernel<TV>.SingleTile(_net, xt, yt, at, rows, scale, gradient);
+    }
+
+    private readonly struct ForwardCall(NetShape net, TileScratch scratch, RowSource source, int first, int count, CancellationToken cancellation)
+        : ILaneCall<double>
+    {
+        private readonly NetShape _net = net;
+        private readonly RowSource _source = source;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Run<TV>() where TV : struct, ILanes<TV> => TileKernel<TV>.Forward(_net, scratch, _source, first, count, cancellation);
+    }
 }
 
 /// <summary><see cref="TileKernel"/> for one lane implementation.</summary>
-internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : struct, ILanes<TV>
+/// <remarks>
+/// The entry points (<see cref="Gradient"/>, <see cref="SingleTile"/>, <see cref="Forward"/>) are never inlined into their
+/// callers: each is compiled as a method of its own (ahead of the first fit, by <c>TrainingCompilation</c>), in which every
+/// step down to the lane operators is a forced inline, so the JIT inlines all of them.
+/// </remarks>
+internal static unsafe class TileKernel<TV> where TV : struct, ILanes<TV>
 {
     private const int Lanes = TileKernel.Lanes;
     private const int BlockTiles = TileScratch.BlockTiles;
@@ -200,7 +274,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// <paramref name="gradient"/> (overwriting it) and returns its sum of squared errors. Returns NaN without a
     /// gradient when <paramref name="cancellation"/> is cancelled (checked every <see cref="TileKernel.CancellationRows"/> rows).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Gradient(in NetShape net, TileScratch scratch, in RowSource source, int first, int count, float scale,
         float* gradient, CancellationToken cancellation)
     {
@@ -208,9 +282,9 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         float* acc = scratch.Accumulators;
         for (int k = 0; k < p; k++)
         {
-            TL.Store(acc + k * Lanes, TL.Zero);
+            TV.Store(acc + k * Lanes, TV.Zero);
         }
-        TV loss = TL.Zero, gB2 = TL.Zero;
+        TV loss = TV.Zero, gB2 = TV.Zero;
 
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
@@ -239,12 +313,12 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             AccumulateW1(d, h, xb, scratch.ATiles, acc, tiles);
         }
 
-        TL.Store(acc + (p - 1) * Lanes, gB2);
+        TV.Store(acc + (p - 1) * Lanes, gB2);
         for (int k = 0; k < p; k++)
         {
-            gradient[k] = TL.Sum(TL.Load(acc + k * Lanes));
+            gradient[k] = TV.Sum(TV.Load(acc + k * Lanes));
         }
-        return TL.Sum(loss);
+        return TV.Sum(loss);
     }
 
     /// <summary>
@@ -252,7 +326,7 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// operations lane for lane, and so the same result, but with the chunk's sums taken straight from the vectors, without
     /// accumulators (a sum starting from zero adds nothing), which is what matters when an epoch is a few hundred cycles.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double SingleTile(in NetShape net, float* xt, float* yt, float* at, int rows, float scale, float* gradient)
         => rows <= 4 ? SingleTile<SumFirst4>(net, xt, yt, at, rows, scale, gradient) : SingleTile<SumAll>(net, xt, yt, at, rows, scale, gradient);
 
@@ -264,22 +338,21 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         float* w2 = net.Theta + (d + 1) * h;
         float* gB1 = gradient + d * h, gW2 = gB1 + h;
         TV yHat = ForwardTile(net, xt, at);
-        TV one = TL.Create(1f);
-        TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
-        TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
+        TV error = TV.KeepFirst(yHat - TV.Load(yt), rows);
+        TV delta2 = LaneMath.SigmoidDelta(TV.Create(scale) * error, yHat);
         gW2[h] = TS.Sum(delta2);
         for (int j = 0; j < h; j++)
         {
-            TV a = TL.Load(at + j * Lanes);
-            gW2[j] = TS.Sum(TL.Multiply(a, delta2));
-            TV delta1 = TL.Multiply(TL.Multiply(delta2, TL.Create(w2[j])), TL.Multiply(a, TL.Subtract(one, a)));
+            TV a = TV.Load(at + j * Lanes);
+            gW2[j] = TS.Sum(a * delta2);
+            TV delta1 = LaneMath.SigmoidDelta(delta2 * TV.Create(w2[j]), a);
             gB1[j] = TS.Sum(delta1);
             for (int i = 0; i < d; i++)
             {
-                gradient[i * h + j] = TS.Sum(TL.Multiply(TL.Load(xt + i * Lanes), delta1));
+                gradient[i * h + j] = TS.Sum(TV.Load(xt + i * Lanes) * delta1);
             }
         }
-        return TS.Sum(TL.Multiply(error, error));
+        return TS.Sum(error * error);
     }
 
     /// <summary>How <see cref="SingleTile{TS}"/> sums a vector whose lanes from <c>rows</c> on are zero.</summary>
@@ -291,14 +364,14 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     private readonly struct SumAll : ISum
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(TV value) => TL.Sum(value);
+        public static float Sum(TV value) => TV.Sum(value);
     }
 
     /// <summary>At most 4 rows: lanes 4–15 are zero, so only the first four need adding.</summary>
     private readonly struct SumFirst4 : ISum
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(TV value) => TL.SumFirst4(value);
+        public static float Sum(TV value) => TV.SumFirst4(value);
     }
 
     /// <summary>
@@ -314,64 +387,64 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
         int xs = d * Lanes, hs = h * Lanes;
         float* x0 = xb, x1 = xb + xs, x2 = xb + 2 * xs, x3 = xb + 3 * xs;
-        TV o0 = TL.Zero, o1 = TL.Zero, o2 = TL.Zero, o3 = TL.Zero;
+        TV o0 = TV.Zero, o1 = TV.Zero, o2 = TV.Zero, o3 = TV.Zero;
         for (int j = 0; j < h; j++)
         {
+            // Z1 = X·W1 + b1 (the first product, then fused multiply-adds in input order, then the bias), A1 = σ(Z1)
             float* column = w1 + j;
-            TV w = TL.Create(column[0]);
-            TV z0 = TL.Multiply(TL.Load(x0), w), z1 = TL.Multiply(TL.Load(x1), w);
-            TV z2 = TL.Multiply(TL.Load(x2), w), z3 = TL.Multiply(TL.Load(x3), w);
+            TV w = TV.Create(column[0]);
+            TV z0 = TV.Load(x0) * w, z1 = TV.Load(x1) * w;
+            TV z2 = TV.Load(x2) * w, z3 = TV.Load(x3) * w;
             for (int i = 1; i < d; i++)
             {
-                w = TL.Create(column[i * h]);
+                w = TV.Create(column[i * h]);
                 int offset = i * Lanes;
-                z0 = TL.MultiplyAdd(TL.Load(x0 + offset), w, z0);
-                z1 = TL.MultiplyAdd(TL.Load(x1 + offset), w, z1);
-                z2 = TL.MultiplyAdd(TL.Load(x2 + offset), w, z2);
-                z3 = TL.MultiplyAdd(TL.Load(x3 + offset), w, z3);
+                z0 = TV.Fma(TV.Load(x0 + offset), w, z0);
+                z1 = TV.Fma(TV.Load(x1 + offset), w, z1);
+                z2 = TV.Fma(TV.Load(x2 + offset), w, z2);
+                z3 = TV.Fma(TV.Load(x3 + offset), w, z3);
             }
-            TV bias = TL.Create(b1[j]);
-            TV a0 = LaneMath.Sigmoid<TV, TL>(TL.Add(z0, bias)), a1 = LaneMath.Sigmoid<TV, TL>(TL.Add(z1, bias));
-            TV a2 = LaneMath.Sigmoid<TV, TL>(TL.Add(z2, bias)), a3 = LaneMath.Sigmoid<TV, TL>(TL.Add(z3, bias));
+            TV bias = TV.Create(b1[j]);
+            TV a0 = LaneMath.Sigmoid(z0 + bias), a1 = LaneMath.Sigmoid(z1 + bias);
+            TV a2 = LaneMath.Sigmoid(z2 + bias), a3 = LaneMath.Sigmoid(z3 + bias);
             float* slot = deltas + j * Lanes;
-            TL.Store(slot, a0);
-            TL.Store(slot + hs, a1);
-            TL.Store(slot + 2 * hs, a2);
-            TL.Store(slot + 3 * hs, a3);
-            TV v = TL.Create(w2[j]);
-            o0 = TL.MultiplyAdd(a0, v, o0);
-            o1 = TL.MultiplyAdd(a1, v, o1);
-            o2 = TL.MultiplyAdd(a2, v, o2);
-            o3 = TL.MultiplyAdd(a3, v, o3);
+            TV.Store(slot, a0);
+            TV.Store(slot + hs, a1);
+            TV.Store(slot + 2 * hs, a2);
+            TV.Store(slot + 3 * hs, a3);
+            // Z2 = A1·W2, fused in unit order
+            TV v = TV.Create(w2[j]);
+            o0 = TV.Fma(a0, v, o0);
+            o1 = TV.Fma(a1, v, o1);
+            o2 = TV.Fma(a2, v, o2);
+            o3 = TV.Fma(a3, v, o3);
         }
-        TV bias2 = TL.Create(w2[h]), one = TL.Create(1f), c = TL.Create(scale);
-        TV y0 = LaneMath.Sigmoid<TV, TL>(TL.Add(o0, bias2)), y1 = LaneMath.Sigmoid<TV, TL>(TL.Add(o1, bias2));
-        TV y2 = LaneMath.Sigmoid<TV, TL>(TL.Add(o2, bias2)), y3 = LaneMath.Sigmoid<TV, TL>(TL.Add(o3, bias2));
-        TV e0 = TL.Subtract(y0, TL.Load(yb)), e1 = TL.Subtract(y1, TL.Load(yb + Lanes));
-        TV e2 = TL.Subtract(y2, TL.Load(yb + 2 * Lanes)), e3 = TL.Subtract(y3, TL.Load(yb + 3 * Lanes));
-        loss = TL.MultiplyAdd(e3, e3, TL.MultiplyAdd(e2, e2, TL.MultiplyAdd(e1, e1, TL.MultiplyAdd(e0, e0, loss))));
-        TV d0 = TL.Multiply(TL.Multiply(c, e0), TL.Multiply(y0, TL.Subtract(one, y0)));
-        TV d1 = TL.Multiply(TL.Multiply(c, e1), TL.Multiply(y1, TL.Subtract(one, y1)));
-        TV d2 = TL.Multiply(TL.Multiply(c, e2), TL.Multiply(y2, TL.Subtract(one, y2)));
-        TV d3 = TL.Multiply(TL.Multiply(c, e3), TL.Multiply(y3, TL.Subtract(one, y3)));
-        gB2 = TL.Add(TL.Add(TL.Add(TL.Add(gB2, d0), d1), d2), d3);
+        // ŷ = σ(Z2 + b2); loss += e² (fused), e = ŷ − y; δ2 = c·e·ŷ(1 − ŷ); db2 += δ2
+        TV bias2 = TV.Create(w2[h]), c = TV.Create(scale);
+        TV y0 = LaneMath.Sigmoid(o0 + bias2), y1 = LaneMath.Sigmoid(o1 + bias2);
+        TV y2 = LaneMath.Sigmoid(o2 + bias2), y3 = LaneMath.Sigmoid(o3 + bias2);
+        TV e0 = y0 - TV.Load(yb), e1 = y1 - TV.Load(yb + Lanes);
+        TV e2 = y2 - TV.Load(yb + 2 * Lanes), e3 = y3 - TV.Load(yb + 3 * Lanes);
+        loss = TV.Fma(e3, e3, TV.Fma(e2, e2, TV.Fma(e1, e1, TV.Fma(e0, e0, loss))));
+        TV d0 = LaneMath.SigmoidDelta(c * e0, y0), d1 = LaneMath.SigmoidDelta(c * e1, y1);
+        TV d2 = LaneMath.SigmoidDelta(c * e2, y2), d3 = LaneMath.SigmoidDelta(c * e3, y3);
+        gB2 = gB2 + d0 + d1 + d2 + d3;
         for (int j = 0; j < h; j++)
         {
+            // dW2[j] += A1[j]·δ2 (fused, tile by tile); δ1[j] = δ2·W2[j]·A1[j](1 − A1[j]), which replaces A1[j]; db1[j] += δ1[j]
             float* slot = deltas + j * Lanes;
-            TV a0 = TL.Load(slot), a1 = TL.Load(slot + hs), a2 = TL.Load(slot + 2 * hs), a3 = TL.Load(slot + 3 * hs);
+            TV a0 = TV.Load(slot), a1 = TV.Load(slot + hs), a2 = TV.Load(slot + 2 * hs), a3 = TV.Load(slot + 3 * hs);
             float* gw2 = accW2 + j * Lanes;
-            TL.Store(gw2, TL.MultiplyAdd(a3, d3, TL.MultiplyAdd(a2, d2, TL.MultiplyAdd(a1, d1, TL.MultiplyAdd(a0, d0, TL.Load(gw2))))));
-            TV v = TL.Create(w2[j]);
-            TV q0 = TL.Multiply(TL.Multiply(d0, v), TL.Multiply(a0, TL.Subtract(one, a0)));
-            TV q1 = TL.Multiply(TL.Multiply(d1, v), TL.Multiply(a1, TL.Subtract(one, a1)));
-            TV q2 = TL.Multiply(TL.Multiply(d2, v), TL.Multiply(a2, TL.Subtract(one, a2)));
-            TV q3 = TL.Multiply(TL.Multiply(d3, v), TL.Multiply(a3, TL.Subtract(one, a3)));
+            TV.Store(gw2, TV.Fma(a3, d3, TV.Fma(a2, d2, TV.Fma(a1, d1, TV.Fma(a0, d0, TV.Load(gw2))))));
+            TV v = TV.Create(w2[j]);
+            TV q0 = LaneMath.SigmoidDelta(d0 * v, a0), q1 = LaneMath.SigmoidDelta(d1 * v, a1);
+            TV q2 = LaneMath.SigmoidDelta(d2 * v, a2), q3 = LaneMath.SigmoidDelta(d3 * v, a3);
             float* gb1 = accB1 + j * Lanes;
-            TL.Store(gb1, TL.Add(TL.Add(TL.Add(TL.Add(TL.Load(gb1), q0), q1), q2), q3));
-            TL.Store(slot, q0);
-            TL.Store(slot + hs, q1);
-            TL.Store(slot + 2 * hs, q2);
-            TL.Store(slot + 3 * hs, q3);
+            TV.Store(gb1, TV.Load(gb1) + q0 + q1 + q2 + q3);
+            TV.Store(slot, q0);
+            TV.Store(slot + hs, q1);
+            TV.Store(slot + 2 * hs, q2);
+            TV.Store(slot + 3 * hs, q3);
         }
     }
 
@@ -384,21 +457,20 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     {
         int d = net.D, h = net.H;
         float* w1 = net.Theta, b1 = w1 + d * h, w2 = b1 + h;
-        TV o = TL.Zero;
+        TV o = TV.Zero;
         for (int j = 0; j < h; j++)
         {
             float* column = w1 + j;
-            TV z = TL.Multiply(TL.Load(xt), TL.Create(column[0]));
+            TV z = TV.Load(xt) * TV.Create(column[0]);
             for (int i = 1; i < d; i++)
             {
-                z = TL.MultiplyAdd(TL.Load(xt + i * Lanes), TL.Create(column[i * h]), z);
+                z = TV.Fma(TV.Load(xt + i * Lanes), TV.Create(column[i * h]), z);
             }
-            TV a = LaneMath.Sigmoid<TV, TL>(TL.Add(z, TL.Create(b1[j])));
-            TL.Store(at + j * Lanes, a);
-            o = TL.MultiplyAdd(a, TL.Create(w2[j]), o);
+            TV a = LaneMath.Sigmoid(z + TV.Create(b1[j]));
+            TV.Store(at + j * Lanes, a);
+            o = TV.Fma(a, TV.Create(w2[j]), o);
         }
-        TV yHat = LaneMath.Sigmoid<TV, TL>(TL.Add(o, TL.Create(w2[h])));
-        return yHat;
+        return LaneMath.Sigmoid(o + TV.Create(w2[h]));
     }
 
     /// <summary><see cref="FullBlock"/> for one tile of which the first <paramref name="rows"/> (≤ 16 counts) are real.</summary>
@@ -409,19 +481,18 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
         float* w2 = net.Theta + (d + 1) * h;
         float* accB1 = acc + d * h * Lanes, accW2 = accB1 + h * Lanes;
         TV yHat = ForwardTile(net, xt, at);
-        TV one = TL.Create(1f);
-        TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yt)), rows);
-        loss = TL.MultiplyAdd(error, error, loss);
-        TV delta2 = TL.Multiply(TL.Multiply(TL.Create(scale), error), TL.Multiply(yHat, TL.Subtract(one, yHat)));
-        gB2 = TL.Add(gB2, delta2);
+        TV error = TV.KeepFirst(yHat - TV.Load(yt), rows);
+        loss = TV.Fma(error, error, loss);
+        TV delta2 = LaneMath.SigmoidDelta(TV.Create(scale) * error, yHat);
+        gB2 += delta2;
         for (int j = 0; j < h; j++)
         {
             float* slot = at + j * Lanes;
-            TV a = TL.Load(slot);
-            TL.Store(accW2 + j * Lanes, TL.MultiplyAdd(a, delta2, TL.Load(accW2 + j * Lanes)));
-            TV delta1 = TL.Multiply(TL.Multiply(delta2, TL.Create(w2[j])), TL.Multiply(a, TL.Subtract(one, a)));
-            TL.Store(accB1 + j * Lanes, TL.Add(TL.Load(accB1 + j * Lanes), delta1));
-            TL.Store(slot, delta1);
+            TV a = TV.Load(slot);
+            TV.Store(accW2 + j * Lanes, TV.Fma(a, delta2, TV.Load(accW2 + j * Lanes)));
+            TV delta1 = LaneMath.SigmoidDelta(delta2 * TV.Create(w2[j]), a);
+            TV.Store(accB1 + j * Lanes, TV.Load(accB1 + j * Lanes) + delta1);
+            TV.Store(slot, delta1);
         }
     }
 
@@ -435,16 +506,16 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             for (int i = 0; i < d; i++)
             {
                 float* xi = xb + i * Lanes;
-                TV x0 = TL.Load(xi), x1 = TL.Load(xi + xs), x2 = TL.Load(xi + 2 * xs), x3 = TL.Load(xi + 3 * xs);
+                TV x0 = TV.Load(xi), x1 = TV.Load(xi + xs), x2 = TV.Load(xi + 2 * xs), x3 = TV.Load(xi + 3 * xs);
                 float* row = acc + i * hs;
                 float* delta = deltas;
                 for (int j = 0; j < h; j++)
                 {
-                    TV s = TL.MultiplyAdd(x0, TL.Load(delta), TL.Load(row));
-                    s = TL.MultiplyAdd(x1, TL.Load(delta + hs), s);
-                    s = TL.MultiplyAdd(x2, TL.Load(delta + 2 * hs), s);
-                    s = TL.MultiplyAdd(x3, TL.Load(delta + 3 * hs), s);
-                    TL.Store(row, s);
+                    TV s = TV.Fma(x0, TV.Load(delta), TV.Load(row));
+                    s = TV.Fma(x1, TV.Load(delta + hs), s);
+                    s = TV.Fma(x2, TV.Load(delta + 2 * hs), s);
+                    s = TV.Fma(x3, TV.Load(delta + 3 * hs), s);
+                    TV.Store(row, s);
                     row += Lanes;
                     delta += Lanes;
                 }
@@ -456,12 +527,12 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             float* row = acc + i * hs;
             for (int j = 0; j < h; j++)
             {
-                TV s = TL.Load(row + j * Lanes);
+                TV s = TV.Load(row + j * Lanes);
                 for (int t = 0; t < tiles; t++)
                 {
-                    s = TL.MultiplyAdd(TL.Load(xb + t * xs + i * Lanes), TL.Load(deltas + t * hs + j * Lanes), s);
+                    s = TV.Fma(TV.Load(xb + t * xs + i * Lanes), TV.Load(deltas + t * hs + j * Lanes), s);
                 }
-                TL.Store(row + j * Lanes, s);
+                TV.Store(row + j * Lanes, s);
             }
         }
     }
@@ -470,12 +541,12 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
     /// Forward only over positions [<paramref name="first"/>, +<paramref name="count"/>) of a source with targets:
     /// returns the sum of squared errors; NaN when cancelled.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Forward(in NetShape net, TileScratch scratch, in RowSource source, int first, int count,
         CancellationToken cancellation)
     {
         int d = net.D;
-        TV loss = TL.Zero;
+        TV loss = TV.Zero;
         for (int blockStart = 0; blockStart < count; blockStart += TileScratch.BlockRows)
         {
             if (blockStart % CancellationRows == 0 && cancellation.IsCancellationRequested)
@@ -490,10 +561,10 @@ internal static unsafe class TileKernel<TV, TL> where TV : struct where TL : str
             {
                 TV yHat = ForwardTile(net, xb + t * d * Lanes, scratch.ATiles);
                 int n = Math.Min(Lanes, blockRows - t * Lanes);
-                TV error = TL.KeepFirst(TL.Subtract(yHat, TL.Load(yb + t * Lanes)), n);
-                loss = TL.MultiplyAdd(error, error, loss);
+                TV error = TV.KeepFirst(yHat - TV.Load(yb + t * Lanes), n);
+                loss = TV.Fma(error, error, loss);
             }
         }
-        return TL.Sum(loss);
+        return TV.Sum(loss);
     }
 }

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
+using XorMlNet.Network;
 
-namespace XorMlNet.Network;
+namespace XorMlNet.Simd;
 
 /// <summary>
-/// A network's weights laid out for scoring one row at a time with <see cref="RowKernel{TV, TL}"/>: the hidden units
+/// A network's weights laid out for scoring one row at a time with <see cref="RowKernel{TV}"/>: the hidden units
 /// in blocks of 16 lanes, W1 as d rows (plus zero rows up to a multiple of 8) of the padded width, b1 and W2 padded
 /// with zeros. Immutable; the arrays are pinned so the kernel reads them through pointers.
 /// </summary>
@@ -90,6 +91,36 @@ internal sealed unsafe class RowWeights
     public bool Standardizes => Offset.Length > 0;
 }
 
+/// <summary>The entry points of <see cref="RowKernel{TV}"/>: each runs it on the lane implementation of a <see cref="LaneWidth"/> (<see cref="LaneChoice"/>).</summary>
+internal static unsafe class RowKernel
+{
+    /// <summary><see cref="RowKernel{TV}.Score"/> on the lane implementation of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Score(LaneWidth width, RowWeights net, float* x) => LaneChoice.Run<ScoreCall, float>(width, new(net, x));
+
+    /// <summary><see cref="RowKernel{TV}.ScoreSparse"/> on the lane implementation of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ScoreSparse(LaneWidth width, RowWeights net, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> scale)
+        => LaneChoice.Run<ScoreSparseCall, float>(width, new(net, indices, values, scale));
+
+    private readonly struct ScoreCall(RowWeights net, float* x) : ILaneCall<float>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Run<TV>() where TV : struct, ILanes<TV> => RowKernel<TV>.Score(net, x);
+    }
+
+    private readonly ref struct ScoreSparseCall(RowWeights net, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> scale)
+        : ILaneCall<float>
+    {
+        private readonly ReadOnlySpan<int> _indices = indices;
+        private readonly ReadOnlySpan<float> _values = values;
+        private readonly ReadOnlySpan<float> _scale = scale;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Run<TV>() where TV : struct, ILanes<TV> => RowKernel<TV>.ScoreSparse(net, _indices, _values, _scale);
+    }
+}
+
 /// <summary>
 /// The output pre-activation Z2 of one row, organised for latency (one row is a chain of dependent steps, and a
 /// prediction waits for all of it): 16 hidden units per vector (lane j = unit j of the block); Z1 as eight partial
@@ -100,7 +131,7 @@ internal sealed unsafe class RowWeights
 /// Every lane implementation gives the same bits; against <see cref="TwoLayerNetwork{T}.Score"/> (one rounding per
 /// product and sum, in input order, σ through <see cref="MathF.Exp"/>) it differs by rounding only.
 /// </summary>
-internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : struct, ILanes<TV>
+internal static unsafe class RowKernel<TV> where TV : struct, ILanes<TV>
 {
     /// <summary>Z2 for the features at <paramref name="x"/>: <see cref="RowWeights.PaddedInputs"/> values, zero after the d-th.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,23 +144,23 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
         for (int block = 0; block < stride; block += RowWeights.Lanes)
         {
             float* w = w1 + block;
-            TV s0 = TL.Load(b1 + block), s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero;
-            TV s4 = TL.Zero, s5 = TL.Zero, s6 = TL.Zero, s7 = TL.Zero;
+            TV s0 = TV.Load(b1 + block), s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero;
+            TV s4 = TV.Zero, s5 = TV.Zero, s6 = TV.Zero, s7 = TV.Zero;
             for (int i = 0; i < d; i += 8)
             {
                 float* row = w + i * stride;
-                s0 = TL.MultiplyAdd(TL.Create(x[i]), TL.Load(row), s0);
-                s1 = TL.MultiplyAdd(TL.Create(x[i + 1]), TL.Load(row + stride), s1);
-                s2 = TL.MultiplyAdd(TL.Create(x[i + 2]), TL.Load(row + 2 * stride), s2);
-                s3 = TL.MultiplyAdd(TL.Create(x[i + 3]), TL.Load(row + 3 * stride), s3);
-                s4 = TL.MultiplyAdd(TL.Create(x[i + 4]), TL.Load(row + 4 * stride), s4);
-                s5 = TL.MultiplyAdd(TL.Create(x[i + 5]), TL.Load(row + 5 * stride), s5);
-                s6 = TL.MultiplyAdd(TL.Create(x[i + 6]), TL.Load(row + 6 * stride), s6);
-                s7 = TL.MultiplyAdd(TL.Create(x[i + 7]), TL.Load(row + 7 * stride), s7);
+                s0 = TV.Fma(TV.Create(x[i]), TV.Load(row), s0);
+                s1 = TV.Fma(TV.Create(x[i + 1]), TV.Load(row + stride), s1);
+                s2 = TV.Fma(TV.Create(x[i + 2]), TV.Load(row + 2 * stride), s2);
+                s3 = TV.Fma(TV.Create(x[i + 3]), TV.Load(row + 3 * stride), s3);
+                s4 = TV.Fma(TV.Create(x[i + 4]), TV.Load(row + 4 * stride), s4);
+                s5 = TV.Fma(TV.Create(x[i + 5]), TV.Load(row + 5 * stride), s5);
+                s6 = TV.Fma(TV.Create(x[i + 6]), TV.Load(row + 6 * stride), s6);
+                s7 = TV.Fma(TV.Create(x[i + 7]), TV.Load(row + 7 * stride), s7);
             }
-            TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
-            TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
-            z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
+            TV z1 = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+            TV output = LaneMath.ScoringSigmoid(z1) * TV.Load(w2 + block);
+            z2 += firstFour ? TV.SumFirst4(output) : TV.Sum(output);
         }
         return z2;
     }
@@ -150,28 +181,28 @@ internal static unsafe class RowKernel<TV, TL> where TV : struct where TL : stru
         for (int block = 0; block < stride; block += RowWeights.Lanes)
         {
             float* w = w1 + block;
-            TV s0 = TL.Load(b1 + block), s1 = TL.Zero, s2 = TL.Zero, s3 = TL.Zero;
-            TV s4 = TL.Zero, s5 = TL.Zero, s6 = TL.Zero, s7 = TL.Zero;
+            TV s0 = TV.Load(b1 + block), s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero;
+            TV s4 = TV.Zero, s5 = TV.Zero, s6 = TV.Zero, s7 = TV.Zero;
             for (int k = 0; k < n; k++)
             {
                 int i = indices[k];
-                TV x = TL.Create(scaled ? values[k] * scale[i] : values[k]);
-                TV row = TL.Load(w + (long)i * stride);
+                TV x = TV.Create(scaled ? values[k] * scale[i] : values[k]);
+                TV row = TV.Load(w + (long)i * stride);
                 switch (i & 7)
                 {
-                    case 0: s0 = TL.MultiplyAdd(x, row, s0); break;
-                    case 1: s1 = TL.MultiplyAdd(x, row, s1); break;
-                    case 2: s2 = TL.MultiplyAdd(x, row, s2); break;
-                    case 3: s3 = TL.MultiplyAdd(x, row, s3); break;
-                    case 4: s4 = TL.MultiplyAdd(x, row, s4); break;
-                    case 5: s5 = TL.MultiplyAdd(x, row, s5); break;
-                    case 6: s6 = TL.MultiplyAdd(x, row, s6); break;
-                    default: s7 = TL.MultiplyAdd(x, row, s7); break;
+                    case 0: s0 = TV.Fma(x, row, s0); break;
+                    case 1: s1 = TV.Fma(x, row, s1); break;
+                    case 2: s2 = TV.Fma(x, row, s2); break;
+                    case 3: s3 = TV.Fma(x, row, s3); break;
+                    case 4: s4 = TV.Fma(x, row, s4); break;
+                    case 5: s5 = TV.Fma(x, row, s5); break;
+                    case 6: s6 = TV.Fma(x, row, s6); break;
+                    default: s7 = TV.Fma(x, row, s7); break;
                 }
             }
-            TV z1 = TL.Add(TL.Add(TL.Add(s0, s1), TL.Add(s2, s3)), TL.Add(TL.Add(s4, s5), TL.Add(s6, s7)));
-            TV output = TL.Multiply(LaneMath.ScoringSigmoid<TV, TL>(z1), TL.Load(w2 + block));
-            z2 += firstFour ? TL.SumFirst4(output) : TL.Sum(output);
+            TV z1 = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+            TV output = LaneMath.ScoringSigmoid(z1) * TV.Load(w2 + block);
+            z2 += firstFour ? TV.SumFirst4(output) : TV.Sum(output);
         }
         return z2;
     }
