@@ -42,7 +42,7 @@ internal abstract class ChunkedEngine : GradientEngine<float>
     /// One chunk of the round in progress (<see cref="_round"/>) on worker <paramref name="worker"/>'s scratch: its
     /// gradient into chunk <paramref name="chunk"/>'s slot when the round is a gradient round; returns its squared error.
     /// </summary>
-    private protected abstract double Chunk(int worker, int chunk);
+    private protected abstract double ComputeChunk(int worker, int chunk);
 
     /// <summary>
     /// Runs the chunks of positions [<paramref name="first"/>, +<paramref name="rows"/>) of the training rows (a gradient
@@ -63,7 +63,7 @@ internal abstract class ChunkedEngine : GradientEngine<float>
     public override void Dispose() => _workers.Dispose();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunChunk(int worker, int chunk) => _chunkLoss[chunk] = Chunk(worker, chunk);
+    private void RunChunk(int worker, int chunk) => _chunkLoss[chunk] = ComputeChunk(worker, chunk);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double SumLosses(int chunks)

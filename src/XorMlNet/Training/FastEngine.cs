@@ -190,7 +190,7 @@ internal sealed unsafe class FastEngine : ChunkedEngine, IDenseRows<float>
     /// <paramref name="chunk"/> (a gradient round), or of the validation rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override double Chunk(int worker, int chunk)
+    private protected override double ComputeChunk(int worker, int chunk)
     {
         Round round = _round;
         int first = round.First + round.ChunkStart(chunk);

@@ -11,17 +11,19 @@ namespace XorMlNet.Training;
 /// and seed give bit-identical weights.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <see cref="double"/> runs on the network's own generic kernels (<see cref="TwoLayerNetwork{T}.Forward"/> and
 /// <see cref="TwoLayerNetwork{T}.Backward"/>), the reference that follows numpy's trajectory. <see cref="float"/> runs on
 /// fast kernels (16-row SIMD tiles, a vectorized sigmoid within 2 ulp of the exact one, several threads for batches of more
 /// than 4096 rows): the same mathematics, with fused multiply-adds and another summation order, so its weights differ
 /// from the reference's in the last bits but are bit-identical for any number of threads and any vector width.
-/// </remarks>
-/// <para>
-/// The loop itself is <see cref="TrainingRun{T}"/>, over a <see cref="GradientEngine{T}"/> (reference, dense vector or
-/// sparse); the rules that stop, judge and restart a run are <see cref="StoppingRules"/>; the validation split is
-/// <see cref="ValidationSplit"/>. This class checks the arguments, splits off validation rows, and runs them.
 /// </para>
+/// <para>
+/// This class checks the arguments, splits off validation rows (<see cref="ValidationSplit"/>) and hands them to the
+/// epoch loop, <see cref="TrainingRun{T}"/>, which runs over one <see cref="GradientEngine{T}"/> (reference, dense vector
+/// or sparse) and applies <see cref="StoppingRules"/>.
+/// </para>
+/// </remarks>
 public static partial class NetworkTrainer
 {
     /// <summary>

@@ -186,7 +186,7 @@ internal sealed unsafe class SparseEngine : ChunkedEngine
     /// order, into slot <paramref name="chunk"/> (a gradient round), or of the validation rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override double Chunk(int worker, int chunk)
+    private protected override double ComputeChunk(int worker, int chunk)
     {
         if (_cancellation.IsCancellationRequested)
         {

@@ -112,7 +112,7 @@ internal static class TrainingCompilation
                 Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
                 Find(typeof(ChunkWorkers), "Work"),
                 Find(typeof(ChunkedEngine), "RunChunk"),
-                Find(typeof(FastEngine), "Chunk"),
+                Find(typeof(FastEngine), "ComputeChunk"),
                 Find(typeof(FastEngine), "GradientChunk"),
                 Find(kernel, "Gradient"),
                 Find(kernel, "FullBlock"),
