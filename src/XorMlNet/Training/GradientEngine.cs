@@ -14,7 +14,7 @@ namespace XorMlNet.Training;
 /// <see cref="TwoLayerNetwork{T}.Forward"/> and <see cref="TwoLayerNetwork{T}.Backward"/>, for any T), <see cref="FastEngine"/>
 /// (float, dense rows in 16-row SIMD tiles) and <see cref="SparseEngine"/> (float, rows in compressed sparse form); the last
 /// two share their threads and round state through <see cref="ChunkedEngine"/>. An engine is bound to its data once, before
-/// the first epoch (<see cref="IDenseRows{T}.Bind"/> or <see cref="SparseEngine.Bind"/>), and reads the training rows in
+/// the first epoch (<see cref="IDenseRows{T}.Bind"/> or <see cref="ISparseRows{T}.Bind"/>), and reads the training rows in
 /// the order of the run's order array at every call, so shuffling that array between epochs is how mini-batches work.
 /// </remarks>
 internal abstract class GradientEngine<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
@@ -74,4 +74,15 @@ internal unsafe interface IDenseRows<T> where T : unmanaged
     /// null for full batch) is read at every pass. Everything must stay pinned until the last pass.
     /// </summary>
     void Bind(T* theta, T* x, T* y, int rows, int* order, T* validationX, T* validationY, int validationRows);
+}
+
+/// <summary>An engine that reads rows in compressed sparse form: <see cref="SparseEngine"/>, for float.</summary>
+internal interface ISparseRows<T> where T : unmanaged
+{
+    /// <summary>
+    /// Points the engine at the parameters (the network's own array, updated in place between passes) and the data;
+    /// <paramref name="order"/> (or null for rows in order) is read at every pass, so shuffling it in place between
+    /// passes is how mini-batches work.
+    /// </summary>
+    void Bind(T[] theta, CsrMatrix x, T[] y, int[]? order, CsrMatrix? validationX, T[] validationY);
 }

@@ -19,7 +19,7 @@ namespace XorMlNet.Training;
 /// <para>Memory: besides the matrix, one δ1 row per batch position (batch rows × H floats) and 2H + 2 values per chunk;
 /// every buffer is allocated by the constructor, and a pass allocates nothing.</para>
 /// </remarks>
-internal sealed unsafe class SparseEngine : ChunkedEngine
+internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
 {
     private readonly int _d;
     private readonly int _h;
@@ -90,6 +90,7 @@ internal sealed unsafe class SparseEngine : ChunkedEngine
     }
 
     /// <summary>The batch's gradient by <see cref="Gradient"/> into the run's pinned gradient array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void BatchGradient(int first, int rows, float[] gradient, ref double squaredErrorSum)
     {
         fixed (float* g = gradient)

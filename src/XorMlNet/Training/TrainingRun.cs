@@ -74,8 +74,9 @@ internal sealed unsafe class TrainingRun<T> : IDisposable where T : unmanaged, I
     }
 
     /// <summary>
-    /// The engine of this run, the one place that picks it: the float engines are <see cref="GradientEngine{T}"/> of
-    /// float, which T is whenever they are picked.
+    /// The engine of this run, the one place that picks it and the one cast: the float engines are
+    /// <see cref="GradientEngine{T}"/> of float, which T is whenever they are picked. The run binds its data to the engine
+    /// through <see cref="IDenseRows{T}"/> or <see cref="ISparseRows{T}"/>, in T, with no cast of pointers.
     /// </summary>
     private GradientEngine<T> CreateEngine(bool sparse, bool fast, bool shuffled, int validationRows)
     {
@@ -125,12 +126,11 @@ internal sealed unsafe class TrainingRun<T> : IDisposable where T : unmanaged, I
         }
     }
 
-    /// <summary>Trains on rows in compressed sparse form (T is float): binds the sparse engine, then the loop.</summary>
-    public TrainingResult TrainSparse(CsrMatrix x, float[] y, CsrMatrix? validationX, float[] validationY, NumpyRandom dataRandom)
+    /// <summary>Trains on rows in compressed sparse form (the run's engine is the sparse one): binds them, then the loop.</summary>
+    public TrainingResult TrainSparse(CsrMatrix x, T[] y, CsrMatrix? validationX, T[] validationY, NumpyRandom dataRandom)
     {
-        var engine = (SparseEngine)(object)_engine;
-        engine.Bind((float[])(object)_network.ParameterArray, x, y, _order.Length > 0 ? _order : null, validationX, validationY);
-        return TrainBound(MemoryMarshal.Cast<float, T>(y.AsSpan()), validationY.Length > 0, dataRandom);
+        ((ISparseRows<T>)_engine).Bind(_network.ParameterArray, x, y, _order.Length > 0 ? _order : null, validationX, validationY);
+        return TrainBound(y, validationY.Length > 0, dataRandom);
     }
 
     /// <summary>
