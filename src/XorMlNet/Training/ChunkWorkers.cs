@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace XorMlNet.Training;
 
 /// <summary>
@@ -43,6 +45,7 @@ internal sealed class ChunkWorkers : IDisposable
         => (int)Math.Max(1, Math.Min(numberOfThreads == 0 ? Environment.ProcessorCount : numberOfThreads, chunks));
 
     /// <summary>Runs chunks 0..<paramref name="count"/>−1 on the caller and the helpers (at most count − 1 of them); returns when all are done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int count)
     {
         int helpers = Math.Min(_start.Length, count - 1);
@@ -73,6 +76,7 @@ internal sealed class ChunkWorkers : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Work(int worker)
     {
         int chunk;

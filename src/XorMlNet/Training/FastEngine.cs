@@ -10,16 +10,14 @@ namespace XorMlNet.Training;
 /// (<see cref="TileKernel{TV}"/>), on the calling thread and, for batches of several chunks, on helper threads.
 /// </summary>
 /// <remarks>
-/// Determinism: a batch is cut into chunks of <see cref="ChunkRows"/> positions whatever the number of threads; each
-/// chunk's gradient and squared error are computed by one thread in a fixed order into the chunk's own slot, and the
-/// slots are summed in chunk order. So the result is bit-identical for any <see cref="TrainingSettings.NumberOfThreads"/>
-/// and any vector width. All buffers are allocated by the constructor and <see cref="Bind"/>; a pass allocates nothing.
+/// Determinism: a batch is cut into chunks of <see cref="ChunkedEngine.ChunkRows"/> positions whatever the number of
+/// threads; each chunk's gradient and squared error are computed by one thread in a fixed order into the chunk's own slot,
+/// and the slots are summed in chunk order. So the result is bit-identical for any
+/// <see cref="TrainingSettings.NumberOfThreads"/> and any vector width. All buffers are allocated by the constructor and
+/// <see cref="Bind"/>; a pass allocates nothing.
 /// </remarks>
-internal sealed unsafe class FastEngine : IDisposable
+internal sealed unsafe class FastEngine : ChunkedEngine, IDenseRows<float>
 {
-    /// <summary>Positions per chunk: the unit of work of a thread and of the in-order reduction.</summary>
-    public const int ChunkRows = 4096;
-
     /// <summary>Full-batch tables up to this many feature values are copied once into tile layout.</summary>
     private const long TiledTableLimit = 1 << 20;
 
@@ -27,23 +25,13 @@ internal sealed unsafe class FastEngine : IDisposable
     private readonly int _h;
     private readonly int _p;
     private readonly LaneWidth _width;
-    private readonly CancellationToken _cancellation;
     private readonly TileScratch[] _scratch;
     private readonly float[] _slots;
-    private readonly double[] _slotLoss;
-    private readonly ChunkWorkers _workers;
     private readonly bool _tileTraining;
     private float[] _tiled = [];
     private float* _theta;
     private RowSource _training;
     private RowSource _validation;
-
-    // The round in progress (set by the calling thread before the helpers start).
-    private RowSource _roundSource;
-    private int _roundFirst;
-    private int _roundRows;
-    private float _roundScale;
-    private bool _roundGradient;
 
     /// <param name="inputs">d.</param>
     /// <param name="hidden">H.</param>
@@ -52,24 +40,19 @@ internal sealed unsafe class FastEngine : IDisposable
     /// <param name="fullBatch">Every batch is the whole table in order, so a small table can be tiled once.</param>
     /// <param name="settings">Threads, lane width and cancellation.</param>
     public FastEngine(int inputs, int hidden, int batchRows, int validationRows, bool fullBatch, TrainingSettings settings)
+        : base(batchRows, validationRows, settings)
     {
         _d = inputs;
         _h = hidden;
         _p = TwoLayerNetwork<float>.GetParameterCount(inputs, hidden);
         _width = LaneChoice.Resolve(settings.LaneWidth);
-        _cancellation = settings.CancellationToken;
         _tileTraining = fullBatch;
-        int batchChunks = Chunks(batchRows), validationChunks = Chunks(validationRows);
-        int chunks = Math.Max(batchChunks, validationChunks);
-        int helpers = ChunkWorkers.Workers(settings.NumberOfThreads, chunks) - 1;
-        _slots = batchChunks > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
-        _slotLoss = new double[Math.Max(chunks, 1)];
-        _scratch = new TileScratch[helpers + 1];
+        _slots = Chunks(batchRows) > 1 ? new float[NetworkSizes.Length(NetworkSizes.ChunkSlotFloats(inputs, hidden, batchRows))] : [];
+        _scratch = new TileScratch[WorkerCount];
         for (int k = 0; k < _scratch.Length; k++)
         {
             _scratch[k] = new TileScratch(inputs, hidden);
         }
-        _workers = new ChunkWorkers(helpers, RunChunk);
     }
 
     /// <summary>
@@ -125,6 +108,24 @@ internal sealed unsafe class FastEngine : IDisposable
         }
     }
 
+    /// <summary>The batch's gradient by <see cref="Gradient"/> into the run's pinned gradient array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void BatchGradient(int first, int rows, float[] gradient, ref double squaredErrorSum)
+    {
+        fixed (float* g = gradient)
+        {
+            squaredErrorSum += Gradient(first, rows, 2f / rows, g);
+        }
+    }
+
+    /// <summary>MSE over the validation rows: <see cref="ValidationSquaredError"/> over their count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override double ValidationLoss() => ValidationSquaredError() / _validation.Rows;
+
+    /// <summary>ŷ of the first rows of the training table by the network's own kernels, as the reference engine gives them.</summary>
+    public override void Predict(TwoLayerNetwork<float> network, Span<float> output)
+        => ForwardRows(network, new ReadOnlySpan<float>(_training.X, _training.Rows * _d), output);
+
     /// <summary>
     /// The gradient over training positions [<paramref name="first"/>, +<paramref name="rows"/>) with
     /// dL/dŷ = <paramref name="scale"/>·(ŷ − y), written into <paramref name="gradient"/>; returns the sum of squared errors.
@@ -145,8 +146,7 @@ internal sealed unsafe class FastEngine : IDisposable
             _cancellation.ThrowIfCancellationRequested();
             return loss;
         }
-        StartRound(_training, first, rows, scale, gradient: true);
-        RunRound(chunks);
+        double squaredErrors = RunRound(first, rows, scale, gradient: true);
         fixed (float* slots = _slots)
         {
             new Span<float>(slots, _p).CopyTo(new Span<float>(gradient, _p));
@@ -155,7 +155,7 @@ internal sealed unsafe class FastEngine : IDisposable
                 Add(new ReadOnlySpan<float>(slots + (long)c * _p, _p), new Span<float>(gradient, _p));
             }
         }
-        return SumLosses(chunks);
+        return squaredErrors;
     }
 
     /// <summary>Sum of squared errors over the validation rows.</summary>
@@ -171,61 +171,29 @@ internal sealed unsafe class FastEngine : IDisposable
             _cancellation.ThrowIfCancellationRequested();
             return loss;
         }
-        StartRound(_validation, 0, rows, 0, gradient: false);
-        RunRound(chunks);
-        return SumLosses(chunks);
+        return RunRound(0, rows, 0, gradient: false);
     }
-
-    public void Dispose() => _workers.Dispose();
-
-    /// <summary>The <see cref="ChunkRows"/>-row chunks of <paramref name="rows"/> rows; at least 1.</summary>
-    internal static int Chunks(int rows) => Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
 
     private static long Padded(int rows) => (rows + TileKernel.Lanes - 1L) & ~(TileKernel.Lanes - 1L);
 
-    private void StartRound(in RowSource source, int first, int rows, float scale, bool gradient)
-    {
-        _roundSource = source;
-        _roundFirst = first;
-        _roundRows = rows;
-        _roundScale = scale;
-        _roundGradient = gradient;
-    }
-
-    private void RunRound(int chunks)
-    {
-        _workers.Run(chunks);
-        _cancellation.ThrowIfCancellationRequested();
-    }
-
-    /// <summary>One chunk of the round in progress, on worker <paramref name="worker"/>'s scratch, into slot <paramref name="chunk"/>.</summary>
+    /// <summary>
+    /// One chunk of the round in progress, on worker <paramref name="worker"/>'s scratch: of the training rows into slot
+    /// <paramref name="chunk"/> (a gradient round), or of the validation rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunChunk(int worker, int chunk)
+    private protected override double ComputeChunk(int worker, int chunk)
     {
-        int first = _roundFirst + chunk * ChunkRows;
-        int rows = Math.Min(ChunkRows, _roundRows - chunk * ChunkRows);
-        if (_roundGradient)
+        Round round = _round;
+        int first = round.First + round.ChunkStart(chunk);
+        int rows = round.ChunkLength(chunk);
+        if (round.Gradient)
         {
             fixed (float* slots = _slots)
             {
-                _slotLoss[chunk] = GradientChunk(_scratch[worker], _roundSource, first, rows, _roundScale, slots + (long)chunk * _p);
+                return GradientChunk(_scratch[worker], _training, first, rows, round.Scale, slots + (long)chunk * _p);
             }
         }
-        else
-        {
-            _slotLoss[chunk] = ForwardChunk(_scratch[worker], _roundSource, first, rows);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double SumLosses(int chunks)
-    {
-        double sum = 0;
-        for (int c = 0; c < chunks; c++)
-        {
-            sum += _slotLoss[c];
-        }
-        return sum;
+        return ForwardChunk(_scratch[worker], _validation, first, rows);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

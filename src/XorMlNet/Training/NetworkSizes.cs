@@ -20,7 +20,7 @@ internal static class NetworkSizes
     /// <summary>Floats of the fast engine's per-chunk gradients: one gradient per chunk of a batch of several chunks, none otherwise.</summary>
     public static long ChunkSlotFloats(int inputs, int hidden, int batchRows)
     {
-        long chunks = Math.Max(1, (batchRows + (long)FastEngine.ChunkRows - 1) / FastEngine.ChunkRows);
+        long chunks = Math.Max(1, (batchRows + (long)ChunkedEngine.ChunkRows - 1) / ChunkedEngine.ChunkRows);
         return chunks > 1 ? chunks * ParameterCount(inputs, hidden) : 0;
     }
 
@@ -67,7 +67,7 @@ internal static class NetworkSizes
         [
             (ParameterCount(inputs, hidden), "the parameters"),
             (TileScratchFloats(inputs, hidden), "the vector kernels' per-thread accumulators (16 per parameter)"),
-            (ChunkSlotFloats(inputs, hidden, batchRows), $"the gradients of the {FastEngine.ChunkRows}-row chunks of a batch of {batchRows} rows"),
+            (ChunkSlotFloats(inputs, hidden, batchRows), $"the gradients of the {ChunkedEngine.ChunkRows}-row chunks of a batch of {batchRows} rows"),
             (ReferenceActivationFloats(hidden), "the reference kernels' hidden activations"),
         ];
         foreach ((long floats, string what) in sizes)

@@ -10,7 +10,7 @@ namespace XorMlNet.Training;
 /// the hidden-to-output part is the same per-row mathematics as the dense kernels.
 /// </summary>
 /// <remarks>
-/// <para>Work and determinism: a batch is cut into chunks of <see cref="FastEngine.ChunkRows"/> positions whatever the
+/// <para>Work and determinism: a batch is cut into chunks of <see cref="ChunkedEngine.ChunkRows"/> positions whatever the
 /// number of threads. Each chunk's forward pass and backward pass down to δ1 runs on one thread, row after row, leaving
 /// each row's δ1 in a buffer and the chunk's sums (db1, dW2, db2, squared error) in the chunk's own slot; the slots are
 /// then added in chunk order and dW1 = Xᵀ·δ1 is scattered on the calling thread, row by row in batch order. So the
@@ -19,16 +19,13 @@ namespace XorMlNet.Training;
 /// <para>Memory: besides the matrix, one δ1 row per batch position (batch rows × H floats) and 2H + 2 values per chunk;
 /// every buffer is allocated by the constructor, and a pass allocates nothing.</para>
 /// </remarks>
-internal sealed unsafe class SparseEngine : IDisposable
+internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
 {
     private readonly int _d;
     private readonly int _h;
-    private readonly CancellationToken _cancellation;
     private readonly float[] _deltas;
     private readonly float[] _chunkSums;
-    private readonly double[] _chunkLoss;
     private readonly float[][] _hidden;
-    private readonly ChunkWorkers _workers;
     private float[] _theta = [];
     private CsrMatrix? _training;
     private float[] _trainingY = [];
@@ -36,42 +33,36 @@ internal sealed unsafe class SparseEngine : IDisposable
     private CsrMatrix? _validation;
     private float[] _validationY = [];
 
-    // The round in progress (set by the calling thread before the helpers start).
-    private CsrMatrix? _roundX;
-    private float[] _roundY = [];
-    private int[]? _roundOrder;
-    private int _roundFirst;
-    private int _roundRows;
-    private float _roundScale;
-    private bool _roundGradient;
-
     /// <param name="inputs">d.</param>
     /// <param name="hidden">H.</param>
     /// <param name="batchRows">Rows of the largest training batch.</param>
     /// <param name="validationRows">Rows of validation data (0 for none).</param>
     /// <param name="settings">Threads and cancellation.</param>
     public SparseEngine(int inputs, int hidden, int batchRows, int validationRows, TrainingSettings settings)
+        : base(CheckBatch(hidden, batchRows), validationRows, settings)
     {
         _d = inputs;
         _h = hidden;
-        _cancellation = settings.CancellationToken;
         int chunks = Math.Max(Chunks(batchRows), Chunks(validationRows));
-        int helpers = ChunkWorkers.Workers(settings.NumberOfThreads, chunks) - 1;
+        _deltas = new float[(long)batchRows * hidden];
+        _chunkSums = new float[checked(chunks * SumsPerChunk(hidden))];
+        _hidden = new float[WorkerCount][];
+        for (int k = 0; k < _hidden.Length; k++)
+        {
+            _hidden[k] = new float[hidden];
+        }
+    }
+
+    /// <summary>The batch's δ1 rows fit in one array (checked before the base class starts the helper threads).</summary>
+    private static int CheckBatch(int hidden, int batchRows)
+    {
         long deltaValues = (long)batchRows * hidden;
         if (deltaValues > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(batchRows), batchRows,
                 $"A batch of {batchRows} rows needs {deltaValues} δ1 values for {hidden} hidden units, more than an array can hold; use a smaller BatchSize.");
         }
-        _deltas = new float[deltaValues];
-        _chunkSums = new float[checked(chunks * SumsPerChunk(hidden))];
-        _chunkLoss = new double[chunks];
-        _hidden = new float[helpers + 1][];
-        for (int k = 0; k < _hidden.Length; k++)
-        {
-            _hidden[k] = new float[hidden];
-        }
-        _workers = new ChunkWorkers(helpers, RunChunk);
+        return batchRows;
     }
 
     /// <summary>The bytes the engine allocates for these sizes (for the memory check before a fit).</summary>
@@ -98,6 +89,22 @@ internal sealed unsafe class SparseEngine : IDisposable
         _validationY = validationY;
     }
 
+    /// <summary>The batch's gradient by <see cref="Gradient"/> into the run's pinned gradient array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void BatchGradient(int first, int rows, float[] gradient, ref double squaredErrorSum)
+    {
+        fixed (float* g = gradient)
+        {
+            squaredErrorSum += Gradient(first, rows, 2f / rows, g);
+        }
+    }
+
+    /// <summary>MSE over the validation rows: <see cref="ValidationSquaredError"/> over their count.</summary>
+    public override double ValidationLoss() => ValidationSquaredError() / _validationY.Length;
+
+    /// <summary>ŷ of the first rows of the training matrix.</summary>
+    public override void Predict(TwoLayerNetwork<float> network, Span<float> output) => Predict(network.ParameterArray, _training!, output);
+
     /// <summary>
     /// The gradient over training positions [<paramref name="first"/>, +<paramref name="rows"/>) with
     /// dL/dŷ = <paramref name="scale"/>·(ŷ − y), written into <paramref name="gradient"/>; returns the sum of squared errors.
@@ -107,14 +114,7 @@ internal sealed unsafe class SparseEngine : IDisposable
     public double Gradient(int first, int rows, float scale, float* gradient)
     {
         int chunks = Chunks(rows);
-        _roundX = _training;
-        _roundY = _trainingY;
-        _roundOrder = _order;
-        _roundFirst = first;
-        _roundRows = rows;
-        _roundScale = scale;
-        _roundGradient = true;
-        RunRound(chunks);
+        double squaredErrors = RunRound(first, rows, scale, gradient: true);
 
         int d = _d, h = _h, sums = SumsPerChunk(h);
         // db1, dW2, db2: the chunks' sums in chunk order.
@@ -139,7 +139,7 @@ internal sealed unsafe class SparseEngine : IDisposable
         {
             for (int k = 0; k < rows; k++)
             {
-                if ((k & (FastEngine.ChunkRows - 1)) == 0)
+                if ((k & (ChunkRows - 1)) == 0)
                 {
                     _cancellation.ThrowIfCancellationRequested();
                 }
@@ -151,7 +151,7 @@ internal sealed unsafe class SparseEngine : IDisposable
                 }
             }
         }
-        return SumLosses(chunks);
+        return squaredErrors;
     }
 
     /// <summary>Sum of squared errors over the validation rows.</summary>
@@ -163,16 +163,7 @@ internal sealed unsafe class SparseEngine : IDisposable
         {
             return 0;
         }
-        int chunks = Chunks(x.RowCount);
-        _roundX = x;
-        _roundY = _validationY;
-        _roundOrder = null;
-        _roundFirst = 0;
-        _roundRows = x.RowCount;
-        _roundScale = 0;
-        _roundGradient = false;
-        RunRound(chunks);
-        return SumLosses(chunks);
+        return RunRound(0, x.RowCount, 0, gradient: false);
     }
 
     /// <summary>ŷ of each of the first <paramref name="output"/>.Length rows of <paramref name="x"/> (calling thread only).</summary>
@@ -188,46 +179,29 @@ internal sealed unsafe class SparseEngine : IDisposable
         }
     }
 
-    public void Dispose() => _workers.Dispose();
-
     /// <summary>db1 (H), dW2 (H), db2 (1), padding (1).</summary>
     private static int SumsPerChunk(int hidden) => 2 * hidden + 2;
 
-    private static int Chunks(int rows) => FastEngine.Chunks(rows);
-
-    private void RunRound(int chunks)
-    {
-        _workers.Run(chunks);
-        _cancellation.ThrowIfCancellationRequested();
-    }
-
-    private double SumLosses(int chunks)
-    {
-        double sum = 0;
-        for (int c = 0; c < chunks; c++)
-        {
-            sum += _chunkLoss[c];
-        }
-        return sum;
-    }
-
-    /// <summary>One chunk of the round in progress on worker <paramref name="worker"/>'s scratch, into slot <paramref name="chunk"/>.</summary>
+    /// <summary>
+    /// One chunk of the round in progress on worker <paramref name="worker"/>'s scratch: of the training rows in their
+    /// order, into slot <paramref name="chunk"/> (a gradient round), or of the validation rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunChunk(int worker, int chunk)
+    private protected override double ComputeChunk(int worker, int chunk)
     {
         if (_cancellation.IsCancellationRequested)
         {
-            _chunkLoss[chunk] = double.NaN;
-            return;
+            return double.NaN;
         }
+        Round round = _round;
         int h = _h, d = _d;
-        int start = chunk * FastEngine.ChunkRows;
-        int rows = Math.Min(FastEngine.ChunkRows, _roundRows - start);
-        CsrMatrix x = _roundX!;
-        float[] y = _roundY;
-        int[]? order = _roundOrder;
-        float scale = _roundScale;
-        bool gradient = _roundGradient;
+        int start = round.ChunkStart(chunk);
+        int rows = round.ChunkLength(chunk);
+        bool gradient = round.Gradient;
+        CsrMatrix x = gradient ? _training! : _validation!;
+        float[] y = gradient ? _trainingY : _validationY;
+        int[]? order = gradient ? _order : null;
+        float scale = round.Scale;
         float loss = 0;
         fixed (float* theta = _theta, a = _hidden[worker], sums = _chunkSums, deltas = _deltas)
         {
@@ -239,7 +213,7 @@ internal sealed unsafe class SparseEngine : IDisposable
             }
             for (int k = start; k < start + rows; k++)
             {
-                int position = _roundFirst + k;
+                int position = round.First + k;
                 int row = order is null ? position : order[position];
                 float yHat = Forward(theta, x, row, a);
                 float error = yHat - y[row];
@@ -262,7 +236,7 @@ internal sealed unsafe class SparseEngine : IDisposable
                 }
             }
         }
-        _chunkLoss[chunk] = loss;
+        return loss;
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ internal static class TrainingCompilation
     /// </summary>
     internal static IReadOnlyList<MethodInfo> EpochMethods(Solver solver, bool l2, LaneWidth width)
     {
-        Type run = typeof(NetworkTrainer).GetNestedType("Run`1", BindingFlags.NonPublic)!.MakeGenericType(typeof(float));
+        Type run = typeof(TrainingRun<float>);
         var methods = new List<MethodInfo>
         {
             Find(typeof(NumpyRandom), nameof(NumpyRandom.NextUInt32)),
@@ -89,6 +89,7 @@ internal static class TrainingCompilation
             methods.Add(Find(typeof(Kernels), nameof(Kernels.Dot), typeof(float)));
         }
         methods.Add(Find(typeof(TileKernel), nameof(TileKernel.LoadBlock)));
+        methods.Add(Find(typeof(FastEngine), nameof(FastEngine.BatchGradient)));
         methods.Add(Find(typeof(FastEngine), nameof(FastEngine.Gradient)));
         methods.Add(Find(typeof(FastEngine), "SingleTile"));
         methods.Add(Find(Kernel(width), "SingleTile"));
@@ -107,23 +108,28 @@ internal static class TrainingCompilation
         {
             methods.AddRange(
             [
+                Find(typeof(ChunkedEngine), "RunRound"),
+                Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
+                Find(typeof(ChunkWorkers), "Work"),
+                Find(typeof(ChunkedEngine), "RunChunk"),
+                Find(typeof(FastEngine), "ComputeChunk"),
                 Find(typeof(FastEngine), "GradientChunk"),
                 Find(kernel, "Gradient"),
                 Find(kernel, "FullBlock"),
-                Find(typeof(FastEngine), "RunChunk"),
-                Find(typeof(FastEngine), "SumLosses"),
+                Find(typeof(ChunkedEngine), "SumLosses"),
                 Find(typeof(FastEngine), "Add"),
             ]);
         }
         if (miniBatches)
         {
-            methods.Add(Find(typeof(NetworkTrainer), "Shuffle"));
+            methods.Add(Find(typeof(ValidationSplit), nameof(ValidationSplit.Shuffle)));
             methods.Add(Find(typeof(NumpyRandom), nameof(NumpyRandom.NextInt32)));
         }
         if (validation)
         {
             methods.AddRange(
             [
+                Find(typeof(FastEngine), nameof(FastEngine.ValidationLoss)),
                 Find(typeof(FastEngine), nameof(FastEngine.ValidationSquaredError)),
                 Find(typeof(FastEngine), "ForwardChunk"),
                 Find(kernel, "Forward"),

@@ -198,7 +198,7 @@ public class SparseTrainingTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         var permutation = new int[Rows];
-        int held = NetworkTrainer.SplitRows(Rows, settings.ValidationFraction, NetworkTrainer.CreateDataRandom(settings.Seed), permutation);
+        int held = ValidationSplit.SplitRows(Rows, settings.ValidationFraction, ValidationSplit.CreateDataRandom(settings.Seed), permutation);
         (CsrMatrix trainX, float[] trainY) = Gather(permutation.AsSpan(held).ToArray());
         (CsrMatrix validationX, float[] validationY) = Gather(permutation.AsSpan(0, held).ToArray());
         TrainingResult byHand = NetworkTrainer.Train(splitByHand, trainX, trainY, validationX, validationY, settings with { ValidationFraction = 0 });

@@ -15,7 +15,7 @@ public class ValidationSplitTests
     {
         var permutation = new int[rows];
 
-        int held = NetworkTrainer.SplitRows(rows, fraction, NetworkTrainer.CreateDataRandom(5), permutation);
+        int held = ValidationSplit.SplitRows(rows, fraction, ValidationSplit.CreateDataRandom(5), permutation);
 
         Assert.Equal(expected, held);
         Assert.Equal(Enumerable.Range(0, rows), permutation.Order());
@@ -47,7 +47,7 @@ public class ValidationSplitTests
         (double[] x, double[] y) = TrainingData.Synthetic<double>(100, 3, seed: 4);
         TwoLayerNetwork<double> network = TrainingData.Network<double>(3, 4, seed: 2);
         var permutation = new int[100];
-        int held = NetworkTrainer.SplitRows(100, 0.25, NetworkTrainer.CreateDataRandom(seed), permutation);
+        int held = ValidationSplit.SplitRows(100, 0.25, ValidationSplit.CreateDataRandom(seed), permutation);
         (double[] trainX, double[] trainY) = Rows(x, y, permutation[held..]);
         (double[] validX, double[] validY) = Rows(x, y, permutation[..held]);
         double initialTrainingMse = TrainingData.Mse(network, trainX, trainY);
