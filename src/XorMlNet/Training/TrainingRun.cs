@@ -64,8 +64,10 @@ internal sealed unsafe class TrainingRun<T> : IDisposable where T : unmanaged, I
         _first = settings.Solver is Solver.Momentum or Solver.Adam ? new T[parameters] : [];
         _second = settings.Solver is Solver.Adam ? new T[parameters] : [];
         _bestValidationWeights = validationRows > 0 && settings.EpochsWithoutImprovement > 0 ? new T[parameters] : [];
-        _snapshotA = new T[parameters];
-        _snapshotB = new T[parameters];
+        // With early stopping the best validation weights are what is given back, never the best by training loss,
+        // so the two snapshots for the latter are not kept (on a wide table they are the largest arrays of a run).
+        _snapshotA = _bestValidationWeights.Length > 0 ? [] : new T[parameters];
+        _snapshotB = _bestValidationWeights.Length > 0 ? [] : new T[parameters];
         _rules = new StoppingRules(settings);
         _learningRate = T.CreateChecked(settings.LearningRate);
         _momentum = T.CreateChecked(settings.Momentum);
@@ -163,10 +165,11 @@ internal sealed unsafe class TrainingRun<T> : IDisposable where T : unmanaged, I
         StopReason? stop = null;
         double loss = double.NaN;
 
-        // The best weights by training loss: the loss of epoch e is measured on the weights before its update, so
-        // those are copied before every epoch, alternately into two buffers, one of which holds the best so far. The
-        // copy also checks that they are finite, i.e. that the previous epoch's update was; after the last epoch,
-        // and before a restart replaces them, they are checked on their own.
+        // The best weights by training loss (without early stopping): the loss of epoch e is measured on the weights
+        // before its update, so those are copied before every epoch, alternately into two buffers, one of which holds
+        // the best so far. The copy (or, with early stopping, a pass over them) also checks that they are finite, i.e.
+        // that the previous epoch's update was; after the last epoch, and before a restart replaces them, they are
+        // checked on their own.
         double firstLoss = double.NaN, bestLoss = double.PositiveInfinity;
         int bestEpoch = 0;
         double attemptFirstLoss = double.NaN, attemptBestLoss = double.PositiveInfinity;
@@ -180,7 +183,7 @@ internal sealed unsafe class TrainingRun<T> : IDisposable where T : unmanaged, I
         int epoch;
         for (epoch = 1; stop is null; epoch++)
         {
-            if (!Kernels.CopyAllFinite<T>(_network.Parameters, snapshot))
+            if (!(snapshot.Length > 0 ? Kernels.CopyAllFinite<T>(_network.Parameters, snapshot) : Kernels.AllFinite<T>(_network.Parameters)))
             {
                 throw rules.ParameterDiverged(epoch - 1);
             }

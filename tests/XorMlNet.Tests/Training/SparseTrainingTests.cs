@@ -219,13 +219,52 @@ public class SparseTrainingTests
     [Fact]
     public void TrainingBytes_CountsTheEngineAndTheValidationCopy()
     {
-        var settings = new TrainingSettings { Solver = Solver.Adam, BatchSize = 0 };
+        // No early stopping, so that a split changes nothing but the rows (early stopping trades the two snapshots
+        // for one array of best validation weights).
+        var settings = new TrainingSettings { Solver = Solver.Adam, BatchSize = 0, EpochsWithoutImprovement = 0 };
         long plain = NetworkTrainer.TrainingBytes(1_000, 16, 100_000, 0, tableBytes: 400_000_000, sparse: false, settings);
         long split = NetworkTrainer.TrainingBytes(1_000, 16, 100_000, 0, tableBytes: 400_000_000, sparse: false, settings with { ValidationFraction = 0.2 });
         long parameters = (1_000 + 2) * 16 + 1;
-        // At least the 8 parameter-sized arrays of an Adam run plus 16 accumulators per parameter per thread.
-        Assert.True(plain >= (8 + 16) * parameters * sizeof(float), $"{plain}");
-        // A validation split copies the table.
+        // At least the 7 parameter-sized arrays of an Adam run (network, gradient, two snapshots, two moments, the
+        // scorer's copy) plus 16 accumulators per parameter per thread.
+        Assert.True(plain >= (7 + 16) * parameters * sizeof(float), $"{plain}");
+        // A validation split copies a dense table.
         Assert.True(split - plain >= 400_000_000, $"{split - plain}");
+        // Sparse rows are split by their offsets: a few bytes per row (less than the δ1 rows the smaller full batch
+        // saves), not the table.
+        long sparsePlain = NetworkTrainer.TrainingBytes(1_000, 16, 100_000, 0, tableBytes: 400_000_000, sparse: true, settings);
+        long sparseSplit = NetworkTrainer.TrainingBytes(1_000, 16, 100_000, 0, tableBytes: 400_000_000, sparse: true, settings with { ValidationFraction = 0.2 });
+        Assert.True(sparseSplit - sparsePlain < 100_000 * 3 * sizeof(int), $"{sparseSplit - sparsePlain}");
+    }
+
+    /// <summary>
+    /// With early stopping the run keeps the best validation weights and not the two best-by-training-loss snapshots:
+    /// on a wide table, where the parameters dominate, a fit allocates about four parameter-sized arrays (gradient, two
+    /// Adam moments, the best validation weights) rather than six.
+    /// </summary>
+    [Fact]
+    public void Train_WithEarlyStopping_KeepsNoTrainingLossSnapshots()
+    {
+        const int Rows = 200, D = 20_000, H = 8;
+        (float[] dense, float[] labels) = XorOfGroups(Rows, D, perRow: 10, seed: 12);
+        CsrMatrix sparse = CsrMatrix.FromDense(dense, Rows, D);
+        var settings = new TrainingSettings { Solver = Solver.Adam, LearningRate = 0.05, NumberOfEpochs = 5, BatchSize = 50, Seed = 2, ValidationFraction = 0.2, EpochsWithoutImprovement = 3, NumberOfThreads = 1 };
+        TwoLayerNetwork<float> Network()
+        {
+            var network = new TwoLayerNetwork<float>(D, H);
+            network.InitializeNormal(new NumpyRandom(3), 0.1);
+            return network;
+        }
+        TwoLayerNetwork<float> warm = Network(), measured = Network();
+        NetworkTrainer.Train(warm, sparse, labels, null, [], settings);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TrainingResult result = NetworkTrainer.Train(measured, sparse, labels, null, [], settings);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long parameterBytes = (long)measured.Parameters.Length * sizeof(float);
+        Assert.True(allocated < 4.5 * parameterBytes, $"{allocated} bytes allocated, {allocated / (double)parameterBytes:F2} parameter arrays");
+        Assert.Equal(MemoryMarshal.AsBytes(warm.Parameters).ToArray(), MemoryMarshal.AsBytes(measured.Parameters).ToArray());
+        Assert.True(result.EpochsRun > 0);
     }
 }
