@@ -103,7 +103,8 @@ internal static class TableReader
         /// Applies x′ = (x − offset) · scale to every row, in place (the table owns its arrays). A sparse table takes
         /// offset 0 only (its zeros stay zero) and scales its stored values.
         /// </summary>
-        public void Standardize(ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
+        /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+        public void Standardize(ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, CancellationToken cancellation)
         {
             if (RowCount == 0)
             {
@@ -115,10 +116,10 @@ internal static class TableReader
                 {
                     throw new InvalidOperationException("A sparse table can only be scaled: a non-zero offset would fill every zero.");
                 }
-                sparse.ScaleColumns(scale);
+                sparse.ScaleColumns(scale, cancellation);
                 return;
             }
-            FeatureScaling.Apply(_features.AsSpan(0, RowCount * FeatureCount), offset, scale);
+            FeatureScaling.Apply(_features.AsSpan(0, RowCount * FeatureCount), offset, scale, cancellation);
         }
     }
 

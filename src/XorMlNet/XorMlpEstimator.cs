@@ -170,16 +170,16 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         {
             if (train.Sparse is { } sparse)
             {
-                (offset, scale) = FeatureScaling.ScaleOnly(sparse.Indices, sparse.Values, train.RowCount, train.FeatureCount);
+                (offset, scale) = FeatureScaling.ScaleOnly(sparse.Indices, sparse.Values, train.RowCount, train.FeatureCount, _options.CancellationToken);
                 channel.Info($"Scaling the {train.FeatureCount} sparse features of '{FeatureColumn.Name}' by 1 / their root mean square, offset 0 so that zeros stay zero (NormalizeFeatures {_options.NormalizeFeatures}); the scales are saved in the model and applied when scoring.");
             }
             else
             {
-                (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount);
+                (offset, scale) = FeatureScaling.Standardize(train.Features, train.RowCount, train.FeatureCount, _options.CancellationToken);
                 channel.Info($"Standardizing the {train.FeatureCount} features of '{FeatureColumn.Name}' (NormalizeFeatures {_options.NormalizeFeatures}); the statistics are saved in the model and applied when scoring.");
             }
-            train.Standardize(offset, scale);
-            validation.Standardize(offset, scale);
+            train.Standardize(offset, scale, _options.CancellationToken);
+            validation.Standardize(offset, scale, _options.CancellationToken);
         }
 
         Options used = _options.Clone();

@@ -13,17 +13,28 @@ namespace XorMlNet.Network;
 /// scale 1: it becomes x − mean, 0 on every training row. The statistics are summed in double, two passes (mean, then
 /// squared deviations), so columns with a large offset (timestamps, ~1e9) keep their spread. They are kept apart from
 /// W1, never folded into it, so that no weight has to cancel a large offset in float.
+/// <para>The passes over a whole table (the statistics, and scaling it in place) check a cancellation token every
+/// <see cref="CancellationRows"/> rows (sparse: every <see cref="CancellationValues"/> stored values): on a table of
+/// millions of rows each pass takes hundreds of milliseconds.</para>
 /// </remarks>
 internal static class FeatureScaling
 {
+    /// <summary>Dense rows a pass over the table handles between two checks of its cancellation token.</summary>
+    internal const int CancellationRows = 4096;
+
+    /// <summary>Stored values a pass over a sparse table handles between two checks of its cancellation token.</summary>
+    internal const int CancellationValues = 1 << 16;
+
     /// <summary>The per-column offset (mean) and scale (1 / standard deviation) of <paramref name="rows"/> rows of <paramref name="d"/> features.</summary>
-    public static (float[] Offset, float[] Scale) Standardize(ReadOnlySpan<float> x, int rows, int d)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static (float[] Offset, float[] Scale) Standardize(ReadOnlySpan<float> x, int rows, int d, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfNotEqual(x.Length, rows * d);
         var sum = new double[d];
         for (int r = 0; r < rows; r++)
         {
+            CheckCancellation(r, cancellation);
             ReadOnlySpan<float> row = x.Slice(r * d, d);
             for (int j = 0; j < d; j++)
             {
@@ -38,6 +49,7 @@ internal static class FeatureScaling
         var squares = new double[d];
         for (int r = 0; r < rows; r++)
         {
+            CheckCancellation(r, cancellation);
             ReadOnlySpan<float> row = x.Slice(r * d, d);
             for (int j = 0; j < d; j++)
             {
@@ -66,13 +78,20 @@ internal static class FeatureScaling
     /// <param name="values">The stored values.</param>
     /// <param name="rows">Row count (the zeros count as rows too).</param>
     /// <param name="d">Column count.</param>
-    public static (float[] Offset, float[] Scale) ScaleOnly(ReadOnlySpan<int> columns, ReadOnlySpan<float> values, int rows, int d)
+    /// <param name="cancellation">Checked every <see cref="CancellationValues"/> values.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static (float[] Offset, float[] Scale) ScaleOnly(ReadOnlySpan<int> columns, ReadOnlySpan<float> values, int rows, int d,
+        CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfNotEqual(columns.Length, values.Length);
         var squares = new double[d];
         for (int k = 0; k < values.Length; k++)
         {
+            if ((k & (CancellationValues - 1)) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             double value = values[k];
             squares[columns[k]] += value * value;
         }
@@ -86,11 +105,13 @@ internal static class FeatureScaling
     }
 
     /// <summary>Applies x′ = (x − offset) · scale to every row of <paramref name="x"/> (row-major, d = offset's length), in place.</summary>
-    public static void Apply(Span<float> x, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the rows before the check are scaled.</exception>
+    public static void Apply(Span<float> x, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, CancellationToken cancellation = default)
     {
         int d = offset.Length;
-        for (int start = 0; start < x.Length; start += d)
+        for (int start = 0, r = 0; start < x.Length; start += d, r++)
         {
+            CheckCancellation(r, cancellation);
             Apply(x.Slice(start, d), offset, scale, x.Slice(start, d));
         }
     }
@@ -110,6 +131,14 @@ internal static class FeatureScaling
         for (; j < d; j++)
         {
             destination[j] = (row[j] - offset[j]) * scale[j];
+        }
+    }
+
+    private static void CheckCancellation(int row, CancellationToken cancellation)
+    {
+        if (row % CancellationRows == 0)
+        {
+            cancellation.ThrowIfCancellationRequested();
         }
     }
 }

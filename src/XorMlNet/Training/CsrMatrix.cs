@@ -1,3 +1,5 @@
+using XorMlNet.Network;
+
 namespace XorMlNet.Training;
 
 /// <summary>
@@ -124,7 +126,9 @@ internal sealed class CsrMatrix
     public static long BytesFor(long rows, long nonZeros) => checked((rows + 1) * sizeof(int) + nonZeros * (sizeof(int) + sizeof(float)));
 
     /// <summary>Multiplies every stored value of column j by <paramref name="scale"/>[j], in place (a scale-only standardization keeps zeros zero).</summary>
-    public void ScaleColumns(ReadOnlySpan<float> scale)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked every
+    /// <see cref="FeatureScaling.CancellationValues"/> values); the values before the check are scaled.</exception>
+    public void ScaleColumns(ReadOnlySpan<float> scale, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(scale.Length, ColumnCount);
         if (IsSelection)
@@ -134,6 +138,10 @@ internal sealed class CsrMatrix
         int n = NonZeroCount;
         for (int k = 0; k < n; k++)
         {
+            if ((k & (FeatureScaling.CancellationValues - 1)) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             _values[k] *= scale[_indices[k]];
         }
     }

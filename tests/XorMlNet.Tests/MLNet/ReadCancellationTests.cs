@@ -73,6 +73,65 @@ public class ReadCancellationTests
         Assert.InRange(lazy.Pulled, cancelAtRow, cancelAtRow + TableReader.CancellationRows);
     }
 
+    private sealed class SparseRow
+    {
+        [VectorType(64)]
+        public VBuffer<float> Features { get; set; }
+
+        public bool Label { get; set; }
+    }
+
+    [Fact]
+    public void Fit_CancelledOnceTheTableIsRead_StopsBeforeScalingIt()
+    {
+        // The token is cancelled by the log line that follows the read, after the reader's last check: the next stage,
+        // the scaling's passes over the whole table (hundreds of milliseconds on millions of rows), must see it, not
+        // only the epochs after it. The scaling's own log line is written once its statistics are computed.
+        const int Rows = 20_000, Slots = 64;
+        var mlContext = new MLContext(seed: 0);
+        using var cancellation = new CancellationTokenSource();
+        var messages = new List<string>();
+        mlContext.Log += (_, e) =>
+        {
+            lock (messages)
+            {
+                messages.Add(e.Message);
+            }
+            if (e.Message.Contains("as sparse rows", StringComparison.Ordinal))
+            {
+                cancellation.Cancel();
+            }
+        };
+        IEnumerable<SparseRow> Generate()
+        {
+            for (int i = 0; i < Rows; i++)
+            {
+                int a = i % Slots, b = (a + 1 + i / Slots % (Slots - 1)) % Slots;
+                (int first, int second) = a < b ? (a, b) : (b, a);
+                yield return new SparseRow
+                {
+                    Features = new VBuffer<float>(Slots, 2, [1f, 2f], [first, second]),
+                    Label = (a & 1) != (b & 1),
+                };
+            }
+        }
+        IDataView data = mlContext.Data.LoadFromEnumerable(Generate());
+        var estimator = new XorMlpEstimator(mlContext, new XorMlpEstimator.Options
+        {
+            NumberOfEpochs = 5,
+            NormalizeFeatures = FeatureNormalization.Yes,
+            CancellationToken = cancellation.Token,
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => estimator.Fit(data));
+        lock (messages)
+        {
+            Assert.Contains(messages, m => m.Contains("as sparse rows", StringComparison.Ordinal));
+            Assert.DoesNotContain(messages, m => m.Contains("Scaling the", StringComparison.Ordinal));
+            Assert.DoesNotContain(messages, m => m.Contains("Training a ", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void Fit_UncancelledToken_ReadsEveryRowTwiceAndTrains()
     {
