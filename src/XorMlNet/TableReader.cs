@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XorMlNet.Network;
+using XorMlNet.Simd;
 using XorMlNet.Training;
 
 namespace XorMlNet;
@@ -119,7 +120,7 @@ internal static class TableReader
                 sparse.ScaleColumns(scale, cancellation);
                 return;
             }
-            FeatureScaling.Apply(_features.AsSpan(0, RowCount * FeatureCount), offset, scale, cancellation);
+            SpanMath.StandardizeRows(_features.AsSpan(0, RowCount * FeatureCount), offset, scale, cancellation);
         }
     }
 

@@ -261,12 +261,12 @@ public sealed partial class XorMlpModelParameters : ModelParametersBase<float>, 
                 Span<float> row = scratch[.._weights.Inputs];
                 if (features.IsDense)
                 {
-                    FeatureScaling.Apply(x, _weights.Offset, _weights.Scale, row);
+                    SpanMath.Standardize(x, _weights.Offset, _weights.Scale, row);
                 }
                 else
                 {
                     features.CopyTo(row);
-                    FeatureScaling.Apply(row, _weights.Offset, _weights.Scale, row);
+                    SpanMath.Standardize(row, _weights.Offset, _weights.Scale, row);
                 }
                 x = scratch;
             }

@@ -1,19 +1,17 @@
-using System.Numerics;
-
 namespace XorMlNet.Network;
 
 /// <summary>
 /// Standardization of the features, the affine map x′ = (x − offset) · scale per column that the network sees
 /// instead of x: the statistics come from the training rows (offset = mean, scale = 1 / standard deviation, the
 /// population one, as scikit-learn's StandardScaler), and the same map is applied to every row trained on, validated
-/// on and scored. ML.NET-free.
+/// on and scored (by <c>SpanMath.Standardize</c> in the vector code). ML.NET-free.
 /// </summary>
 /// <remarks>
 /// A constant column (standard deviation 0, or so small that its reciprocal overflows float, below about 3e-39) gets
 /// scale 1: it becomes x − mean, 0 on every training row. The statistics are summed in double, two passes (mean, then
 /// squared deviations), so columns with a large offset (timestamps, ~1e9) keep their spread. They are kept apart from
 /// W1, never folded into it, so that no weight has to cancel a large offset in float.
-/// <para>The passes over a whole table (the statistics, and scaling it in place) check a cancellation token every
+/// <para>The passes over a whole table (the statistics here, and scaling it in place) check a cancellation token every
 /// <see cref="CancellationRows"/> rows (sparse: every <see cref="CancellationValues"/> stored values): on a table of
 /// millions of rows each pass takes hundreds of milliseconds.</para>
 /// </remarks>
@@ -102,36 +100,6 @@ internal static class FeatureScaling
             scale[j] = float.IsFinite(reciprocal) && reciprocal > 0 ? reciprocal : 1f;
         }
         return (new float[d], scale);
-    }
-
-    /// <summary>Applies x′ = (x − offset) · scale to every row of <paramref name="x"/> (row-major, d = offset's length), in place.</summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the rows before the check are scaled.</exception>
-    public static void Apply(Span<float> x, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, CancellationToken cancellation = default)
-    {
-        int d = offset.Length;
-        for (int start = 0, r = 0; start < x.Length; start += d, r++)
-        {
-            CheckCancellation(r, cancellation);
-            Apply(x.Slice(start, d), offset, scale, x.Slice(start, d));
-        }
-    }
-
-    /// <summary>One row: <paramref name="destination"/>[j] = (<paramref name="row"/>[j] − offset[j]) · scale[j]; the spans may be the same.</summary>
-    public static void Apply(ReadOnlySpan<float> row, ReadOnlySpan<float> offset, ReadOnlySpan<float> scale, Span<float> destination)
-    {
-        int d = offset.Length, j = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; j <= d - Vector<float>.Count; j += Vector<float>.Count)
-            {
-                var value = (new Vector<float>(row.Slice(j)) - new Vector<float>(offset.Slice(j))) * new Vector<float>(scale.Slice(j));
-                value.CopyTo(destination.Slice(j));
-            }
-        }
-        for (; j < d; j++)
-        {
-            destination[j] = (row[j] - offset[j]) * scale[j];
-        }
     }
 
     private static void CheckCancellation(int row, CancellationToken cancellation)

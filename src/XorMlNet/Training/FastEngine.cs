@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using XorMlNet.Network;
 using XorMlNet.Simd;
 
@@ -152,7 +151,7 @@ internal sealed unsafe class FastEngine : ChunkedEngine, IDenseRows<float>
             new Span<float>(slots, _p).CopyTo(new Span<float>(gradient, _p));
             for (int c = 1; c < chunks; c++)
             {
-                Add(new ReadOnlySpan<float>(slots + (long)c * _p, _p), new Span<float>(gradient, _p));
+                SpanMath.Add(new ReadOnlySpan<float>(slots + (long)c * _p, _p), new Span<float>(gradient, _p));
             }
         }
         return squaredErrors;
@@ -218,23 +217,5 @@ internal sealed unsafe class FastEngine : ChunkedEngine, IDenseRows<float>
     {
         var net = new NetShape(_d, _h, _theta);
         return TileKernel.Forward(_width, net, scratch, source, first, rows, _cancellation);
-    }
-
-    /// <summary>destination[i] += values[i], element by element (so the chunk order of the sum is kept).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Add(ReadOnlySpan<float> values, Span<float> destination)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                (Vector256.Create(values[i..]) + Vector256.Create(destination[i..])).CopyTo(destination[i..]);
-            }
-        }
-        for (; i < values.Length; i++)
-        {
-            destination[i] += values[i];
-        }
     }
 }

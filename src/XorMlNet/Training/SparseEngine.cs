@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using XorMlNet.Network;
+using XorMlNet.Simd;
 
 namespace XorMlNet.Training;
 
@@ -147,7 +147,7 @@ internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
                 float* delta = deltas + (long)k * h;
                 for (int e = starts[row], end = ends[row]; e < end; e++)
                 {
-                    MultiplyAdd(values[e], delta, gradient + (long)indices[e] * h, h);
+                    SpanMath.MultiplyAdd(values[e], delta, gradient + (long)indices[e] * h, h);
                 }
             }
         }
@@ -252,7 +252,7 @@ internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
         new Span<float>(a, h).Clear();
         for (int e = starts[row], end = ends[row]; e < end; e++)
         {
-            MultiplyAdd(values[e], theta + (long)indices[e] * h, a, h);
+            SpanMath.MultiplyAdd(values[e], theta + (long)indices[e] * h, a, h);
         }
         float* b1 = theta + (long)d * h, w2 = b1 + h;
         float z2 = 0;
@@ -263,24 +263,5 @@ internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
             z2 = MathF.FusedMultiplyAdd(aj, w2[j], z2);
         }
         return Kernels.Sigmoid(z2 + w2[h]);
-    }
-
-    /// <summary>y[j] = fma(a, x[j], y[j]) for j &lt; n: one rounding per element whether a vector lane or the scalar tail computes it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(float a, float* x, float* y, int n)
-    {
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> va = Vector256.Create(a);
-            for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                Vector256.FusedMultiplyAdd(va, Vector256.Load(x + j), Vector256.Load(y + j)).Store(y + j);
-            }
-        }
-        for (; j < n; j++)
-        {
-            y[j] = MathF.FusedMultiplyAdd(a, x[j], y[j]);
-        }
     }
 }

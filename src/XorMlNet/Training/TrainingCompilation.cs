@@ -117,7 +117,7 @@ internal static class TrainingCompilation
                 Find(kernel, "Gradient"),
                 Find(kernel, "FullBlock"),
                 Find(typeof(ChunkedEngine), "SumLosses"),
-                Find(typeof(FastEngine), "Add"),
+                Find(typeof(SpanMath), nameof(SpanMath.Add)),
             ]);
         }
         if (miniBatches)

@@ -87,7 +87,7 @@ internal sealed unsafe class RowWeights
     /// <summary>Whether the standardization has no offset (a scale-only one, as fitted on sparse rows), so that a zero stays zero.</summary>
     public bool ScalesOnly => !Offset.AsSpan().ContainsAnyExcept(0f);
 
-    /// <summary>Whether rows are standardized before the kernel reads them (<see cref="FeatureScaling.Apply(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>).</summary>
+    /// <summary>Whether rows are standardized before the kernel reads them (<see cref="SpanMath.Standardize"/>).</summary>
     public bool Standardizes => Offset.Length > 0;
 }
 

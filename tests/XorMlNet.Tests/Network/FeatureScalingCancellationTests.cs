@@ -1,4 +1,5 @@
 using XorMlNet.Network;
+using XorMlNet.Simd;
 using XorMlNet.Training;
 
 namespace XorMlNet.Tests.Network;
@@ -28,7 +29,7 @@ public class FeatureScalingCancellationTests
     {
         float[] x = (float[])Dense.Clone();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => FeatureScaling.Apply(x, [1f, 2f], [3f, 4f], Cancelled()));
+        Assert.ThrowsAny<OperationCanceledException>(() => SpanMath.StandardizeRows(x, [1f, 2f], [3f, 4f], Cancelled()));
         Assert.Equal(Dense, x);
     }
 
@@ -52,8 +53,8 @@ public class FeatureScalingCancellationTests
         (float[] offset, float[] scale) = FeatureScaling.Standardize(Dense, rows: 3, d: 2);
         (float[] offsetWithToken, float[] scaleWithToken) = FeatureScaling.Standardize(Dense, rows: 3, d: 2, source.Token);
         float[] x = (float[])Dense.Clone(), xWithToken = (float[])Dense.Clone();
-        FeatureScaling.Apply(x, offset, scale);
-        FeatureScaling.Apply(xWithToken, offset, scale, source.Token);
+        SpanMath.StandardizeRows(x, offset, scale, CancellationToken.None);
+        SpanMath.StandardizeRows(xWithToken, offset, scale, source.Token);
 
         Assert.Equal(offset, offsetWithToken);
         Assert.Equal(scale, scaleWithToken);

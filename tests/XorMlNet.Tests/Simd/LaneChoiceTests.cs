@@ -93,6 +93,32 @@ public class LaneChoiceTests
         Assert.Empty(offenders);
     }
 
+    /// <summary>
+    /// All the vector code is in <see cref="XorMlNet.Simd"/>: no type of another namespace of the library references
+    /// the SIMD types (<c>System.Runtime.Intrinsics</c>, <c>System.Numerics.Vector</c>, <c>Vector{T}</c>) in its
+    /// fields, signatures or method bodies.
+    /// </summary>
+    [Fact]
+    public void SimdTypes_AreReferencedOnlyFromTheVectorNamespace()
+    {
+        using AssemblyDefinition assembly = AssemblyDefinition.ReadAssembly(typeof(LaneChoice).Assembly.Location);
+        var offenders = new SortedSet<string>();
+        foreach (TypeDefinition type in assembly.MainModule.GetTypes().Where(t => Namespace(t) != "XorMlNet.Simd"))
+        {
+            foreach (TypeReference referenced in References(type))
+            {
+                if (IsSimd(referenced))
+                {
+                    offenders.Add($"{type.FullName} → {referenced.FullName}");
+                }
+            }
+        }
+        Assert.Empty(offenders);
+
+        static bool IsSimd(TypeReference type) => Namespace(type) == "System.Runtime.Intrinsics"
+            || (Namespace(type) == "System.Numerics" && type.Name.StartsWith("Vector", StringComparison.Ordinal));
+    }
+
     private readonly struct LaneTypeProbe : ILaneCall<Type>
     {
         public Type Run<TV>() where TV : struct, ILanes<TV> => typeof(TV);
