@@ -137,7 +137,7 @@ internal static unsafe class RowKernel<TV> where TV : struct, ILanes<TV>
     /// <remarks>
     /// Never inlined (nor <see cref="ScoreSparse"/>): the scorer's one method would otherwise hold all three lane
     /// implementations of both kernels, and past the JIT's inlining budget there the lane operators of the chosen width
-    /// became calls, 1.4–1.7 times the time per row. Compiled optimized from the first call, as the training kernels are.
+    /// became calls, about 1.5 times the time per row. Compiled optimized from the first call, as the training kernels are.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Score(RowWeights net, float* x)

@@ -25,7 +25,7 @@ public class FeatureScalingCancellationTests
         => Assert.ThrowsAny<OperationCanceledException>(() => FeatureScaling.Standardize(Dense, rows: 3, d: 2, Cancelled()));
 
     [Fact]
-    public void Apply_CancelledToken_ThrowsAndLeavesTheRowsAsTheyWere()
+    public void StandardizeRows_CancelledToken_ThrowsAndLeavesTheRowsAsTheyWere()
     {
         float[] x = (float[])Dense.Clone();
 
@@ -49,17 +49,33 @@ public class FeatureScalingCancellationTests
     [Fact]
     public void LiveToken_GivesTheResultsOfNoToken()
     {
+        // Enough rows and values that every pass checks the token several times, the last check inside the table.
+        const int D = 3, Rows = 2 * FeatureScaling.CancellationRows + 5;
+        var dense = new float[Rows * D];
+        var columns = new int[2 * FeatureScaling.CancellationValues + 7];
+        var values = new float[columns.Length];
+        var random = new Random(4);
+        for (int k = 0; k < dense.Length; k++)
+        {
+            dense[k] = (float)(random.NextDouble() * 10 - 3);
+        }
+        for (int k = 0; k < values.Length; k++)
+        {
+            columns[k] = k % D;
+            values[k] = (float)random.NextDouble();
+        }
         using var source = new CancellationTokenSource();
-        (float[] offset, float[] scale) = FeatureScaling.Standardize(Dense, rows: 3, d: 2);
-        (float[] offsetWithToken, float[] scaleWithToken) = FeatureScaling.Standardize(Dense, rows: 3, d: 2, source.Token);
-        float[] x = (float[])Dense.Clone(), xWithToken = (float[])Dense.Clone();
+
+        (float[] offset, float[] scale) = FeatureScaling.Standardize(dense, Rows, D);
+        (float[] offsetWithToken, float[] scaleWithToken) = FeatureScaling.Standardize(dense, Rows, D, source.Token);
+        float[] x = (float[])dense.Clone(), xWithToken = (float[])dense.Clone();
         SpanMath.StandardizeRows(x, offset, scale, CancellationToken.None);
         SpanMath.StandardizeRows(xWithToken, offset, scale, source.Token);
 
         Assert.Equal(offset, offsetWithToken);
         Assert.Equal(scale, scaleWithToken);
         Assert.Equal(x, xWithToken);
-        Assert.Equal(FeatureScaling.ScaleOnly([0, 1], [2f, 3f], rows: 2, d: 2).Scale,
-            FeatureScaling.ScaleOnly([0, 1], [2f, 3f], rows: 2, d: 2, source.Token).Scale);
+        Assert.NotEqual(dense, x);
+        Assert.Equal(FeatureScaling.ScaleOnly(columns, values, Rows, D).Scale, FeatureScaling.ScaleOnly(columns, values, Rows, D, source.Token).Scale);
     }
 }
