@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace XorMlNet.Network;
 
 /// <summary>
@@ -32,7 +34,7 @@ internal static class FeatureScaling
         var sum = new double[d];
         for (int r = 0; r < rows; r++)
         {
-            CheckCancellation(r, cancellation);
+            CheckCancellation(r, CancellationRows, cancellation);
             ReadOnlySpan<float> row = x.Slice(r * d, d);
             for (int j = 0; j < d; j++)
             {
@@ -47,7 +49,7 @@ internal static class FeatureScaling
         var squares = new double[d];
         for (int r = 0; r < rows; r++)
         {
-            CheckCancellation(r, cancellation);
+            CheckCancellation(r, CancellationRows, cancellation);
             ReadOnlySpan<float> row = x.Slice(r * d, d);
             for (int j = 0; j < d; j++)
             {
@@ -86,10 +88,7 @@ internal static class FeatureScaling
         var squares = new double[d];
         for (int k = 0; k < values.Length; k++)
         {
-            if ((k & (CancellationValues - 1)) == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-            }
+            CheckCancellation(k, CancellationValues, cancellation);
             double value = values[k];
             squares[columns[k]] += value * value;
         }
@@ -102,9 +101,14 @@ internal static class FeatureScaling
         return (new float[d], scale);
     }
 
-    private static void CheckCancellation(int row, CancellationToken cancellation)
+    /// <summary>
+    /// The check that every pass over a whole table makes: throws when <paramref name="cancellation"/> is cancelled
+    /// and <paramref name="index"/> (a row or a stored value) starts a stretch of <paramref name="interval"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckCancellation(int index, int interval, CancellationToken cancellation)
     {
-        if (row % CancellationRows == 0)
+        if (index % interval == 0)
         {
             cancellation.ThrowIfCancellationRequested();
         }

@@ -138,10 +138,7 @@ internal sealed class CsrMatrix
         int n = NonZeroCount;
         for (int k = 0; k < n; k++)
         {
-            if ((k & (FeatureScaling.CancellationValues - 1)) == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-            }
+            FeatureScaling.CheckCancellation(k, FeatureScaling.CancellationValues, cancellation);
             _values[k] *= scale[_indices[k]];
         }
     }

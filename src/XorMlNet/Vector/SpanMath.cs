@@ -81,10 +81,7 @@ internal static unsafe class SpanMath
         int d = offset.Length;
         for (int start = 0, r = 0; start < x.Length; start += d, r++)
         {
-            if (r % FeatureScaling.CancellationRows == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-            }
+            FeatureScaling.CheckCancellation(r, FeatureScaling.CancellationRows, cancellation);
             Standardize(x.Slice(start, d), offset, scale, x.Slice(start, d));
         }
     }
