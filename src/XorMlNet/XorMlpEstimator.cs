@@ -55,6 +55,7 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     {
         _options = options.Clone();
         TrainingCompilation.Start(_options.Solver, _options.L2Regularization > 0, FormatProgressAhead);
+        TrainingCompilation.StartProgress(_options.Progress);
     }
 
     /// <summary>What ML.NET needs to know about this trainer: it supports validation data and needs no calibration.</summary>
@@ -134,8 +135,10 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
     {
         Host.CheckValue(trainContext, nameof(trainContext));
         using IChannel channel = Host.Start("Training");
-        TrainingCompilation.StartForTable(trainContext.TrainingSet.Data.GetRowCount(), _options.BatchSize,
-            validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0);
+        long? knownRows = trainContext.TrainingSet.Data.GetRowCount();
+        TrainingCompilation.StartForTable(knownRows, _options.BatchSize,
+            validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0,
+            l2: knownRows is long known ? _options.ResolveL2((int)Math.Min(known, int.MaxValue)) > 0 : _options.L2Regularization is not 0);
 
         TrainingSettings sizing = _options.ToTrainingSettings(progress: null);
         long validationRows = trainContext.ValidationSet?.Data.GetRowCount() ?? 0;

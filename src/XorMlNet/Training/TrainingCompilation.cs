@@ -15,14 +15,14 @@ namespace XorMlNet.Training;
 /// tiered compilation has recompiled them, which a single fit may never live to see. Compiling them optimized takes
 /// time too, and without this class it falls inside the training loop: most of the loop's time in a fresh process's
 /// first XOR fit. The work is queued in two steps, each as soon as what it depends on is known: <see cref="Start"/>
-/// when an estimator is created (the epoch loop, the solver step and the kernel of a table of at most 16 rows), and
-/// <see cref="StartForTable"/> when a fit begins to read its table (the kernels of larger tables, mini-batches and the
-/// validation pass, when the fit will use them). The compilation then overlaps what ML.NET does before training
-/// (building the pipeline, fitting the transforms before this one, reading the table) on another core. A method the
-/// training thread reaches while it is being compiled here waits for that compilation instead of repeating it; whatever
-/// this thread has not reached yet is compiled by the training thread at its first call, as without it. Only the lane
-/// width the machine uses is compiled, each method once per process, and nothing on a single core, where the thread
-/// could only take turns with the caller's.
+/// when an estimator is created (the epoch loop, the solver step and the kernel of a table of at most 16 rows, and with
+/// <see cref="StartProgress"/> the caller's progress callback), and <see cref="StartForTable"/> when a fit begins to
+/// read its table (the kernels of larger tables, mini-batches and the validation pass, when the fit will use them). The
+/// compilation then overlaps what ML.NET does before training (building the pipeline, fitting the transforms before
+/// this one, reading the table) on another core. A method the training thread reaches while it is being compiled here
+/// waits for that compilation instead of repeating it; whatever this thread has not reached yet is compiled by the
+/// training thread at its first call, as without it. Only the lane width the machine uses is compiled, each method once
+/// per process, and nothing on a single core, where the thread could only take turns with the caller's.
 /// </remarks>
 internal static class TrainingCompilation
 {
@@ -40,14 +40,26 @@ internal static class TrainingCompilation
         => Enqueue(() => EpochMethods(solver, l2, Width), firstReport);
 
     /// <summary>
-    /// Queues what a fit on <paramref name="rows"/> rows (null when the view does not know) will run besides
-    /// <see cref="Start"/>'s methods; returns at once.
+    /// Queues the methods behind <paramref name="progress"/>, the caller's progress report (each of a multicast
+    /// delegate's), which the training thread would otherwise compile at the first report, in the middle of the epochs;
+    /// returns at once. A method that cannot be compiled ahead (e.g. a dynamic one) is compiled at its first call.
     /// </summary>
-    public static void StartForTable(long? rows, int batchSize, bool validation)
+    public static void StartProgress(Delegate? progress) => Enqueue(() => ProgressMethods(progress));
+
+    /// <summary>The methods that <paramref name="progress"/> calls directly, in its invocation order; none for null.</summary>
+    internal static IReadOnlyList<MethodInfo> ProgressMethods(Delegate? progress)
+        => progress is null ? [] : [.. progress.GetInvocationList().Select(d => d.Method)];
+
+    /// <summary>
+    /// Queues what a fit on <paramref name="rows"/> rows (null when the view does not know) will run besides
+    /// <see cref="Start"/>'s methods, with L2 when <paramref name="l2"/> (the default penalty depends on the rows, so
+    /// <see cref="Start"/> cannot know); returns at once.
+    /// </summary>
+    public static void StartForTable(long? rows, int batchSize, bool validation, bool l2)
     {
         bool smallFullBatch = rows <= TileKernel.Lanes && (batchSize == 0 || batchSize >= rows);
         bool miniBatches = batchSize > 0 && !(rows <= batchSize);
-        Enqueue(() => TableMethods(chunks: !smallFullBatch, miniBatches, validation, Width));
+        Enqueue(() => TableMethods(chunks: !smallFullBatch, miniBatches, validation, l2, Width));
     }
 
     private static LaneWidth Width => LaneChoice.Resolve(LaneWidth.Auto);
@@ -84,9 +96,7 @@ internal static class TrainingCompilation
         });
         if (l2)
         {
-            methods.Add(Find(typeof(SolverSteps), nameof(SolverSteps.AddL2), typeof(float)));
-            methods.Add(Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)));
-            methods.Add(Find(typeof(Kernels), nameof(Kernels.Dot), typeof(float)));
+            methods.AddRange(L2Methods());
         }
         methods.Add(Find(typeof(TileKernel), nameof(TileKernel.LoadBlock)));
         methods.Add(Find(typeof(FastEngine), nameof(FastEngine.BatchGradient)));
@@ -96,11 +106,19 @@ internal static class TrainingCompilation
         return methods;
     }
 
+    /// <summary>The L2 penalty's gradient and value, added to every batch's gradient when the penalty is not 0.</summary>
+    private static MethodInfo[] L2Methods() =>
+    [
+        Find(typeof(SolverSteps), nameof(SolverSteps.AddL2), typeof(float)),
+        Find(typeof(Kernels), nameof(Kernels.MultiplyAdd), typeof(float)),
+        Find(typeof(Kernels), nameof(Kernels.Dot), typeof(float)),
+    ];
+
     /// <summary>
     /// The methods a fit runs besides <see cref="EpochMethods"/> on a table of more than 16 rows (the chunked kernels),
-    /// with mini-batches (the shuffle) and with validation rows (the forward pass).
+    /// with mini-batches (the shuffle), with validation rows (the forward pass) and with L2.
     /// </summary>
-    internal static IReadOnlyList<MethodInfo> TableMethods(bool chunks, bool miniBatches, bool validation, LaneWidth width)
+    internal static IReadOnlyList<MethodInfo> TableMethods(bool chunks, bool miniBatches, bool validation, bool l2, LaneWidth width)
     {
         Type kernel = Kernel(width);
         var methods = new List<MethodInfo>();
@@ -134,6 +152,10 @@ internal static class TrainingCompilation
                 Find(typeof(FastEngine), "ForwardChunk"),
                 Find(kernel, "Forward"),
             ]);
+        }
+        if (l2)
+        {
+            methods.AddRange(L2Methods());
         }
         return methods;
     }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Reflection;
 using XorMlNet.Simd;
 using XorMlNet.Training;
@@ -34,7 +35,7 @@ public class TrainingCompilationTests
         MethodInfo[] methods =
         [
             .. TrainingCompilation.EpochMethods(solver, l2, (LaneWidth)width),
-            .. TrainingCompilation.TableMethods(chunks: true, miniBatches: true, validation: true, (LaneWidth)width),
+            .. TrainingCompilation.TableMethods(chunks: true, miniBatches: true, validation: true, l2: true, (LaneWidth)width),
         ];
 
         Assert.All(methods, m => Assert.True(m.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization),
@@ -83,12 +84,42 @@ public class TrainingCompilationTests
         Assert.Equal("XorMlNet kernel compilation", threadName);
     }
 
+    /// <summary>
+    /// The caller's progress callback is compiled on the compilation thread, never called there; each method of a
+    /// multicast delegate is, and one that cannot be compiled ahead (a dynamic method) does not stop the thread.
+    /// </summary>
+    [Fact]
+    public void StartProgress_CompilesTheCallbacksMethods_WithoutCallingThem()
+    {
+        int calls = 0;
+        using var drained = new ManualResetEventSlim();
+        Action<TrainingProgress> first = _ => Interlocked.Increment(ref calls);
+        Action<TrainingProgress> second = p => Interlocked.Add(ref calls, p.Epoch);
+        ParameterExpression progress = Expression.Parameter(typeof(TrainingProgress));
+        Action<TrainingProgress> dynamic = Expression.Lambda<Action<TrainingProgress>>(Expression.Empty(), progress).Compile();
+        Action<TrainingProgress> multicast = first + second + dynamic;
+        void Drained() => drained.Set();
+
+        Assert.Empty(TrainingCompilation.ProgressMethods(null));
+        Assert.Equal([first.Method, second.Method, dynamic.Method], TrainingCompilation.ProgressMethods(multicast));
+
+        TrainingCompilation.StartProgress(null);
+        TrainingCompilation.StartProgress(multicast);
+        TrainingCompilation.Start(Solver.GradientDescent, l2: false, Drained);
+
+        if (Environment.ProcessorCount >= 2)
+        {
+            Assert.True(drained.Wait(TimeSpan.FromMinutes(2)), "the compilation thread did not get past the callback");
+        }
+        Assert.Equal(0, calls);
+    }
+
     [Fact]
     public void Methods_FollowTheOptions()
     {
         static string[] Epoch(Solver solver, bool l2) => [.. TrainingCompilation.EpochMethods(solver, l2, LaneWidth.Vector256).Select(m => m.Name)];
-        static string[] Table(bool chunks, bool miniBatches, bool validation)
-            => [.. TrainingCompilation.TableMethods(chunks, miniBatches, validation, LaneWidth.Vector256).Select(m => m.Name)];
+        static string[] Table(bool chunks, bool miniBatches, bool validation, bool l2 = false)
+            => [.. TrainingCompilation.TableMethods(chunks, miniBatches, validation, l2, LaneWidth.Vector256).Select(m => m.Name)];
 
         Assert.Contains("Step", Epoch(Solver.GradientDescent, false));
         Assert.DoesNotContain("MomentumStep", Epoch(Solver.GradientDescent, false));
@@ -104,5 +135,7 @@ public class TrainingCompilationTests
         Assert.Contains("Shuffle", Table(false, true, false));
         Assert.DoesNotContain("ForwardChunk", Table(true, true, false));
         Assert.Contains("ForwardChunk", Table(false, false, true));
+        Assert.DoesNotContain("AddL2", Table(true, true, true));
+        Assert.Equal(new[] { "AddL2", "MultiplyAdd", "Dot" }, Table(false, false, false, l2: true));
     }
 }
