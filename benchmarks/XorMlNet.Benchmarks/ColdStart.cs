@@ -231,6 +231,7 @@ public static class ColdStart
             Console.WriteLine($"| {label} | {Median(first) * 1e3:F1} | {Median(third) * 1e3:F1} | {Median(ratios):F2} | {ratios.Min():F2} – {ratios.Max():F2} |");
         }
         Console.WriteLine();
+        PrintEpochCompilations(r);
     }
 
     private static void PrintLarge(Dictionary<string, Dictionary<string, List<double>>> results)
@@ -268,6 +269,26 @@ public static class ColdStart
             Console.WriteLine($"| {h} | {(batch == 0 ? "full" : batch.ToString(CultureInfo.InvariantCulture))} | {Median(r["fit1-epoch1"]):F1} | {Median(later):F1} | " +
                 $"{Median(steady):F1} | {Data.LargeRows / Median(steady) / 1e3:F1} M | {Median(firstRatio):F2} | {Median(worstRatio):F2} | {Median(r["fit1-outside-epochs"]):F0} |");
         }
+        Console.WriteLine();
+        foreach ((int h, int batch) in LargeConfigurations)
+        {
+            if (results.TryGetValue($"large:{h}:{batch}", out Dictionary<string, List<double>>? r))
+            {
+                Console.Write($"H = {h}, batch {(batch == 0 ? "full" : batch.ToString(CultureInfo.InvariantCulture))}: ");
+                PrintEpochCompilations(r);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many methods the JIT compiled on the training thread after the first Fit's first progress report (0 when
+    /// everything its later epochs and reports run was compiled before).
+    /// </summary>
+    private static void PrintEpochCompilations(Dictionary<string, List<double>> r)
+    {
+        List<double> first = r["fit1-jit-methods-after-first-report"];
+        Console.WriteLine($"methods compiled on the training thread after the first Fit's first progress report: {Median(first):F0} " +
+            $"(min – max {first.Min():F0} – {first.Max():F0}); third Fit: {Median(r["fit3-jit-methods-after-first-report"]):F0}.");
         Console.WriteLine();
     }
 

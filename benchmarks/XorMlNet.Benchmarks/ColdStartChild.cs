@@ -112,6 +112,7 @@ public static class ColdStartChild
         var mlContext = new MLContext(seed: 0);
         for (int fit = 1; fit <= 3; fit++)
         {
+            var compiled = new EpochCompilations();
             // An array rather than a List<double>, whose methods the JIT would compile in the first report: the
             // intervals are to show what the trainer costs, not what this callback does the first time.
             var ends = new double[20];
@@ -119,12 +120,17 @@ public static class ColdStartChild
             XorMlpEstimator.Options options = XorMlpEstimator.Options.Notebook();
             options.NumberOfEpochs = 20_000;
             options.ProgressInterval = 1_000;
-            options.Progress = p => ends[reports++] = p.Elapsed.TotalMilliseconds;
+            options.Progress = p =>
+            {
+                ends[reports++] = p.Elapsed.TotalMilliseconds;
+                compiled.AtReport();
+            };
             FitXor(mlContext, new XorMlpEstimator(mlContext, options));
             for (int k = 0; k < reports; k++)
             {
                 Report($"fit{fit}-interval{k + 1}", ends[k] - (k == 0 ? 0 : ends[k - 1]));
             }
+            Report($"fit{fit}-jit-methods-after-first-report", compiled.AfterFirstReport);
         }
     }
 
@@ -245,6 +251,7 @@ public static class ColdStartChild
         IDataView data = mlContext.Data.LoadFromEnumerable(Data.SyntheticRows());
         for (int fit = 1; fit <= 3; fit++)
         {
+            var compiled = new EpochCompilations();
             // An array, as in XorEpochs: a List<double>'s methods would be compiled in the first report, inside epoch 2.
             var ends = new double[epochs];
             int reports = 0;
@@ -252,7 +259,11 @@ public static class ColdStartChild
             {
                 HiddenLayerSize = hidden, BatchSize = batch, NumberOfEpochs = epochs, Solver = Solver.GradientDescent, LearningRate = 0.1, Seed = 1,
                 LossTolerance = 0, MaxRestarts = 0, ProgressInterval = 1,
-                Progress = p => ends[reports++] = p.Elapsed.TotalMilliseconds,
+                Progress = p =>
+                {
+                    ends[reports++] = p.Elapsed.TotalMilliseconds;
+                    compiled.AtReport();
+                },
             };
             var clock = Stopwatch.StartNew();
             new XorMlpEstimator(mlContext, options).Fit(data);
@@ -263,6 +274,31 @@ public static class ColdStartChild
             }
             Report($"fit{fit}-total", total);
             Report($"fit{fit}-outside-epochs", total - ends[reports - 1]);
+            Report($"fit{fit}-jit-methods-after-first-report", compiled.AfterFirstReport);
+        }
+    }
+
+    /// <summary>
+    /// The methods the JIT compiles on the training thread after a fit's first progress report (the end of epoch 1) and
+    /// up to its last: <see cref="JitInfo.GetCompiledMethodCount"/> of the current thread, which runs the epochs and the
+    /// reports, taken at each report. Epoch 1 has no report before it; what it compiles shows in a listing
+    /// (<c>DOTNET_JitStdOutFile</c> with <c>DOTNET_JitDisasmSummary=1</c>).
+    /// </summary>
+    private sealed class EpochCompilations
+    {
+        private long _atFirstReport = -1;
+        private long _atLastReport;
+
+        /// <summary>Methods compiled on the training thread between the first report and the last one so far.</summary>
+        public long AfterFirstReport => _atLastReport - _atFirstReport;
+
+        public void AtReport()
+        {
+            _atLastReport = JitInfo.GetCompiledMethodCount(currentThread: true);
+            if (_atFirstReport < 0)
+            {
+                _atFirstReport = _atLastReport;
+            }
         }
     }
 
