@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -288,6 +289,13 @@ public static class ColdStartChild
     {
         private long _atFirstReport = -1;
         private long _atLastReport;
+
+        /// <summary>Compiles <see cref="AtReport"/> now, so that the count does not cost the interval it is taken in a compilation.</summary>
+        public EpochCompilations()
+        {
+            RuntimeHelpers.PrepareMethod(typeof(EpochCompilations).GetMethod(nameof(AtReport))!.MethodHandle);
+            GC.KeepAlive(JitInfo.GetCompiledMethodCount(currentThread: true));
+        }
 
         /// <summary>Methods compiled on the training thread between the first report and the last one so far.</summary>
         public long AfterFirstReport => _atLastReport - _atFirstReport;
