@@ -134,6 +134,22 @@ public class SparseTrainingTests
         Assert.True(sparseResult.TrainingLoss[^1] < 0.5 * sparseResult.TrainingLoss[0]);
     }
 
+    /// <summary>
+    /// What two workers write row after row (their A1, and the sums of neighbouring chunks) is at least a cache line
+    /// apart, so that neither takes the line from the other's core at every write.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void WorkerWrites_AreACacheLineApart(int hidden)
+    {
+        const int LineFloats = 64 / sizeof(float);
+        Assert.True(SparseEngine.SumsPerChunk(hidden) - (2 * hidden + 1) >= LineFloats, "chunk slots closer than a cache line");
+        Assert.True(SparseEngine.HiddenScratch(hidden) - hidden >= 2 * LineFloats, "a worker's A1 without a cache line on each side");
+        Assert.Equal(LineFloats, SparseEngine.CacheLineFloats);
+    }
+
     [Fact]
     public void Train_CancelledToken_Throws()
     {
