@@ -136,14 +136,21 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         Host.CheckValue(trainContext, nameof(trainContext));
         using IChannel channel = Host.Start("Training");
         long? knownRows = trainContext.TrainingSet.Data.GetRowCount();
-        TrainingCompilation.StartForTable(knownRows, _options.BatchSize,
-            validation: trainContext.ValidationSet is not null || _options.ValidationFraction > 0,
+        bool validates = trainContext.ValidationSet is not null || _options.ValidationFraction > 0;
+        TrainingCompilation.StartForTable(knownRows, _options.BatchSize, validates,
             l2: knownRows is long known ? _options.ResolveL2((int)Math.Min(known, int.MaxValue)) > 0 : _options.L2Regularization is not 0);
 
         TrainingSettings sizing = _options.ToTrainingSettings(progress: null);
         long validationRows = trainContext.ValidationSet?.Data.GetRowCount() ?? 0;
         TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken,
-            checkMemory: layout => CheckMemory(layout, validationRows, 0, sizing));
+            checkMemory: layout =>
+            {
+                if (layout.Sparse)
+                {
+                    TrainingCompilation.StartForSparse(validates);
+                }
+                CheckMemory(layout, validationRows, 0, sizing);
+            });
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty
             : TableReader.Read(channel, trainContext.ValidationSet, "validation", _options.CancellationToken,

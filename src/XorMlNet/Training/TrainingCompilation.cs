@@ -62,6 +62,12 @@ internal static class TrainingCompilation
         Enqueue(() => TableMethods(chunks: !smallFullBatch, miniBatches, validation, l2, Width));
     }
 
+    /// <summary>
+    /// Queues the sparse engine's methods, once a fit knows that it reads its table as compressed rows (its
+    /// <see cref="TableReader"/> has picked that layout); returns at once.
+    /// </summary>
+    public static void StartForSparse(bool validation) => Enqueue(() => SparseMethods(validation));
+
     private static LaneWidth Width => LaneChoice.Resolve(LaneWidth.Auto);
 
     /// <summary>
@@ -156,6 +162,31 @@ internal static class TrainingCompilation
         if (l2)
         {
             methods.AddRange(L2Methods());
+        }
+        return methods;
+    }
+
+    /// <summary>
+    /// The methods a fit on compressed rows runs besides <see cref="EpochMethods"/> and <see cref="TableMethods"/>: the
+    /// sparse engine's gradient and its chunks, the round that runs them, and with validation rows its forward pass.
+    /// </summary>
+    internal static IReadOnlyList<MethodInfo> SparseMethods(bool validation)
+    {
+        var methods = new List<MethodInfo>
+        {
+            Find(typeof(SparseEngine), nameof(SparseEngine.BatchGradient)),
+            Find(typeof(SparseEngine), nameof(SparseEngine.Gradient)),
+            Find(typeof(ChunkedEngine), "RunRound"),
+            Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
+            Find(typeof(ChunkWorkers), "Work"),
+            Find(typeof(ChunkedEngine), "RunChunk"),
+            Find(typeof(SparseEngine), "ComputeChunk"),
+            Find(typeof(ChunkedEngine), "SumLosses"),
+        };
+        if (validation)
+        {
+            methods.Add(Find(typeof(SparseEngine), nameof(SparseEngine.ValidationLoss)));
+            methods.Add(Find(typeof(SparseEngine), nameof(SparseEngine.ValidationSquaredError)));
         }
         return methods;
     }

@@ -36,6 +36,7 @@ public class TrainingCompilationTests
         [
             .. TrainingCompilation.EpochMethods(solver, l2, (LaneWidth)width),
             .. TrainingCompilation.TableMethods(chunks: true, miniBatches: true, validation: true, l2: true, (LaneWidth)width),
+            .. TrainingCompilation.SparseMethods(validation: true),
         ];
 
         Assert.All(methods, m => Assert.True(m.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization),
@@ -137,5 +138,11 @@ public class TrainingCompilationTests
         Assert.Contains("ForwardChunk", Table(false, false, true));
         Assert.DoesNotContain("AddL2", Table(true, true, true));
         Assert.Equal(new[] { "AddL2", "MultiplyAdd", "Dot" }, Table(false, false, false, l2: true));
+
+        string[] sparse = [.. TrainingCompilation.SparseMethods(validation: false).Select(m => $"{m.DeclaringType!.Name}.{m.Name}")];
+        Assert.Contains("SparseEngine.Gradient", sparse);
+        Assert.Contains("SparseEngine.ComputeChunk", sparse);
+        Assert.DoesNotContain("SparseEngine.ValidationSquaredError", sparse);
+        Assert.Contains("SparseEngine.ValidationSquaredError", TrainingCompilation.SparseMethods(validation: true).Select(m => $"{m.DeclaringType!.Name}.{m.Name}"));
     }
 }
