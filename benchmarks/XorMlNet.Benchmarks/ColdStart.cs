@@ -17,9 +17,10 @@ namespace XorMlNet.Benchmarks;
 /// </remarks>
 public static class ColdStart
 {
-    private static readonly string[] AllScenarios = ["notebook", "defaults", "xor-epochs", "large", "read", "cancel"];
+    private static readonly string[] AllScenarios = ["notebook", "defaults", "xor-epochs", "large", "sparse", "read", "cancel"];
     private static readonly string[] CancelPoints = ["before", "200", "600", "1500", "3000"];
     private static readonly (int H, int Batch)[] LargeConfigurations = [(2, 0), (16, 0), (64, 0), (2, 256), (16, 256), (64, 256)];
+    private static readonly (int H, int Batch)[] SparseConfigurations = [(8, 0), (8, 10_000)];
 
     public static int Run(string[] args)
     {
@@ -69,13 +70,13 @@ public static class ColdStart
             Console.Error.WriteLine($"run {run}/{runs}, load average {LoadAverage()}");
             foreach (string scenario in scenarios)
             {
-                if (scenario == "large")
+                if (scenario is "large" or "sparse")
                 {
                     if (run <= largeRuns)
                     {
-                        foreach ((int h, int batch) in LargeConfigurations)
+                        foreach ((int h, int batch) in scenario == "large" ? LargeConfigurations : SparseConfigurations)
                         {
-                            Collect(results, $"large:{h}:{batch}");
+                            Collect(results, $"{scenario}:{h}:{batch}");
                         }
                     }
                 }
@@ -109,7 +110,11 @@ public static class ColdStart
         PrintNotebook(results, numpyEpoch);
         PrintDefaults(results);
         PrintXorEpochs(results);
-        PrintLarge(results);
+        PrintEpochs(results, "large", LargeConfigurations, Data.LargeRows,
+            "1,000,000 × 16, first Fit of a process: its epochs against the same process's steady state (third Fit)");
+        PrintEpochs(results, "sparse", SparseConfigurations, Data.SparseRows,
+            $"{Data.SparseRows:N0} sparse rows × {Data.SparseSlots:N0} slots ({Data.SparseValuesPerRow} stored per row), first Fit of a process: " +
+            "its epochs against the same process's steady state (third Fit)");
         PrintRead(results);
         PrintCancel(results);
         return 0;
@@ -234,21 +239,22 @@ public static class ColdStart
         PrintEpochCompilations(r);
     }
 
-    private static void PrintLarge(Dictionary<string, Dictionary<string, List<double>>> results)
+    private static void PrintEpochs(Dictionary<string, Dictionary<string, List<double>>> results, string scenario,
+        (int H, int Batch)[] configurations, int rows, string title)
     {
-        if (!results.Keys.Any(k => k.StartsWith("large:", StringComparison.Ordinal)))
+        if (!results.Keys.Any(k => k.StartsWith(scenario + ":", StringComparison.Ordinal)))
         {
             return;
         }
-        Console.WriteLine("## 1,000,000 × 16, first Fit of a process: its epochs against the same process's steady state (third Fit)");
+        Console.WriteLine("## " + title);
         Console.WriteLine();
-        Console.WriteLine("Gradient descent, lr 0.1, all cores; full batch 5 epochs per Fit, mini-batch 256 3 epochs per Fit. Ratios are per run, then the median of the runs.");
+        Console.WriteLine("Gradient descent, lr 0.1, all cores; full batch 5 epochs per Fit, mini-batches 3 epochs per Fit. Ratios are per run, then the median of the runs.");
         Console.WriteLine();
         Console.WriteLine("| H | batch | first Fit, epoch 1 (ms) | first Fit, later epochs (ms) | steady state (ms) | steady rows/s | epoch 1 ÷ steady | slowest first-Fit epoch ÷ steady | first Fit outside its epochs (ms) |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        foreach ((int h, int batch) in LargeConfigurations)
+        foreach ((int h, int batch) in configurations)
         {
-            if (!results.TryGetValue($"large:{h}:{batch}", out Dictionary<string, List<double>>? r))
+            if (!results.TryGetValue($"{scenario}:{h}:{batch}", out Dictionary<string, List<double>>? r))
             {
                 continue;
             }
@@ -267,12 +273,12 @@ public static class ColdStart
                 worstRatio.Add(Enumerable.Range(1, epochs).Max(e => r[$"fit1-epoch{e}"][i]) / s);
             }
             Console.WriteLine($"| {h} | {(batch == 0 ? "full" : batch.ToString(CultureInfo.InvariantCulture))} | {Median(r["fit1-epoch1"]):F1} | {Median(later):F1} | " +
-                $"{Median(steady):F1} | {Data.LargeRows / Median(steady) / 1e3:F1} M | {Median(firstRatio):F2} | {Median(worstRatio):F2} | {Median(r["fit1-outside-epochs"]):F0} |");
+                $"{Median(steady):F1} | {rows / Median(steady) / 1e3:F1} M | {Median(firstRatio):F2} | {Median(worstRatio):F2} | {Median(r["fit1-outside-epochs"]):F0} |");
         }
         Console.WriteLine();
-        foreach ((int h, int batch) in LargeConfigurations)
+        foreach ((int h, int batch) in configurations)
         {
-            if (results.TryGetValue($"large:{h}:{batch}", out Dictionary<string, List<double>>? r))
+            if (results.TryGetValue($"{scenario}:{h}:{batch}", out Dictionary<string, List<double>>? r))
             {
                 Console.Write($"H = {h}, batch {(batch == 0 ? "full" : batch.ToString(CultureInfo.InvariantCulture))}: ");
                 PrintEpochCompilations(r);

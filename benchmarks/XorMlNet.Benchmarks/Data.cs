@@ -70,6 +70,50 @@ public static class Data
         return (features, targets);
     }
 
+    public const int SparseRows = 200_000;
+    public const int SparseSlots = 100_000;
+    public const int SparseValuesPerRow = 30;
+
+    /// <summary>A row of the sparse table: <see cref="SparseSlots"/> slots, <see cref="SparseValuesPerRow"/> of them stored.</summary>
+    public sealed class SparseRow
+    {
+        public VBuffer<float> Features { get; set; }
+        public bool Label { get; set; }
+    }
+
+    /// <summary>
+    /// The sparse table, shaped like a bag of words: each row holds <see cref="SparseValuesPerRow"/> distinct slots of
+    /// <see cref="SparseSlots"/> (uniform, numpy's generator, seed 2024) with counts 1–3; the label is whether the row
+    /// has a slot below 1,000 XOR whether it has one in 1,000–1,999 (the text benchmark's two word groups).
+    /// </summary>
+    public static SparseRow[] SparseTable()
+    {
+        var random = new NumpyRandom(2024);
+        var rows = new SparseRow[SparseRows];
+        var slots = new SortedSet<int>();
+        for (int r = 0; r < SparseRows; r++)
+        {
+            slots.Clear();
+            while (slots.Count < SparseValuesPerRow)
+            {
+                slots.Add((int)(random.NextDouble() * SparseSlots));
+            }
+            int[] indices = [.. slots];
+            float[] values = [.. indices.Select(_ => (float)(1 + (int)(random.NextDouble() * 3)))];
+            bool first = indices[0] < 1_000, second = indices.Any(i => i is >= 1_000 and < 2_000);
+            rows[r] = new SparseRow { Features = new VBuffer<float>(SparseSlots, indices.Length, values, indices), Label = first ^ second };
+        }
+        return rows;
+    }
+
+    /// <summary>The schema of <see cref="SparseRow"/> with the vector's size, which the type alone does not give.</summary>
+    public static SchemaDefinition SparseSchema()
+    {
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(SparseRow));
+        schema[nameof(SparseRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, SparseSlots);
+        return schema;
+    }
+
     /// <summary>The synthetic table as rows for <c>LoadFromEnumerable</c>.</summary>
     public static WideRow[] SyntheticRows(int rows = LargeRows)
     {
