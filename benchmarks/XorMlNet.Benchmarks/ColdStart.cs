@@ -13,7 +13,9 @@ namespace XorMlNet.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>coldstart [--runs N] [--large-runs N] [--only a,b] [--no-peer]</c>; scenarios: <c>notebook</c>, <c>defaults</c>,
-/// <c>xor-epochs</c>, <c>large</c> (1,000,000 × 16, H ∈ {2, 16, 64}, full batch and mini-batch 256) and <c>read</c>.
+/// <c>xor-epochs</c>, <c>large</c> (1,000,000 × 16, H ∈ {2, 16, 64}, full batch and mini-batch 256), <c>sparse</c>
+/// (200,000 sparse rows, H = 8, full batch and batches of 10,000), <c>read</c> and <c>cancel</c>; the last four in the
+/// first <c>--large-runs</c> runs only.
 /// </remarks>
 public static class ColdStart
 {

@@ -24,7 +24,9 @@ namespace XorMlNet;
 /// text pipeline that pass would featurize every document once more). <c>checkMemory</c> is given the layout and its
 /// bytes before the large allocation, so that a table that cannot fit fails before it is read (the dense layout after
 /// one row, the sparse one after the sample), or, for sparse rows of unknown count, once they are read and before
-/// training allocates anything. Training reads the arrays in place: a fit holds one copy of the feature matrix, plus the labels.</para>
+/// training allocates anything. Training reads the arrays in place: a fit holds one copy of the feature matrix, plus the labels.
+/// <c>layoutChosen</c> hears the layout the moment <see cref="ReadMode.Auto"/> picks it (whatever the row count), so
+/// that the caller can prepare for it while the rest is read.</para>
 /// <para>Cancellation: the token is checked before anything is read and every <see cref="CancellationRows"/> rows of
 /// either pass, so a cancelled fit stops reading within that many rows.</para>
 /// </remarks>
@@ -129,7 +131,7 @@ internal static class TableReader
 
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before or during the read.</exception>
     public static Table Read(IChannel channel, RoleMappedData data, string role, CancellationToken cancellation,
-        ReadMode mode = ReadMode.Auto, Action<Layout>? checkMemory = null)
+        ReadMode mode = ReadMode.Auto, Action<Layout>? checkMemory = null, Action<bool>? layoutChosen = null)
     {
         cancellation.ThrowIfCancellationRequested();
         DataViewSchema.Column featureColumn = data.Schema.Feature!.Value;
@@ -262,6 +264,7 @@ internal static class TableReader
         void Decide(bool useSparse)
         {
             sparseLayout = useSparse;
+            layoutChosen?.Invoke(useSparse);
             long sampled = Math.Max(1, labels.Count);
             if (useSparse)
             {
@@ -294,11 +297,13 @@ internal static class TableReader
         }
     }
 
-    /// <summary>Reads the feature and label columns of <paramref name="view"/> outside a fit (for the benchmarks).</summary>
-    internal static Table Read(IHostEnvironment env, IDataView view, string featureColumn, string labelColumn, CancellationToken cancellation)
+    /// <summary>Reads the feature and label columns of <paramref name="view"/> outside a fit (for the benchmarks and tests).</summary>
+    internal static Table Read(IHostEnvironment env, IDataView view, string featureColumn, string labelColumn, CancellationToken cancellation,
+        Action<bool>? layoutChosen = null)
     {
         using IChannel channel = env.Register(nameof(TableReader)).Start("Reading");
-        return Read(channel, new RoleMappedData(view, label: labelColumn, feature: featureColumn), "training", cancellation);
+        return Read(channel, new RoleMappedData(view, label: labelColumn, feature: featureColumn), "training", cancellation,
+            layoutChosen: layoutChosen);
     }
 
     /// <summary>The rows of a view that does not know its row count: a cursor pass with no active column (what ML.NET's

@@ -276,6 +276,13 @@ public sealed partial class XorMlpEstimator
         /// <summary>The L2 penalty used for a table of <paramref name="rows"/> training rows (see <see cref="L2Regularization"/>).</summary>
         internal double ResolveL2(int rows) => L2Regularization ?? (rows >= Defaults.L2MinimumRows ? Defaults.L2Regularization : 0);
 
+        /// <summary>
+        /// Whether a table of <paramref name="rows"/> training rows (null when the view does not know) may get an L2
+        /// penalty above 0 (see <see cref="ResolveL2"/>): what the background compilation needs to know before the table
+        /// is read. Rows that the reader skips can only make it queue L2 for nothing.
+        /// </summary>
+        internal bool MayUseL2(long? rows) => rows is long known ? ResolveL2((int)Math.Min(known, int.MaxValue)) > 0 : L2Regularization is not 0;
+
         /// <summary>Checks every option once, throwing <see cref="ArgumentOutOfRangeException"/> named after the one at fault.</summary>
         internal void Validate()
         {

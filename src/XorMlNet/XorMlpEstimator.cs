@@ -137,19 +137,18 @@ public sealed partial class XorMlpEstimator : TrainerEstimatorBase<XorMlpTransfo
         using IChannel channel = Host.Start("Training");
         long? knownRows = trainContext.TrainingSet.Data.GetRowCount();
         bool validates = trainContext.ValidationSet is not null || _options.ValidationFraction > 0;
-        TrainingCompilation.StartForTable(knownRows, _options.BatchSize, validates,
-            l2: knownRows is long known ? _options.ResolveL2((int)Math.Min(known, int.MaxValue)) > 0 : _options.L2Regularization is not 0);
+        TrainingCompilation.StartForTable(knownRows, _options.BatchSize, validates, _options.MayUseL2(knownRows));
 
         TrainingSettings sizing = _options.ToTrainingSettings(progress: null);
         long validationRows = trainContext.ValidationSet?.Data.GetRowCount() ?? 0;
         TableReader.Table train = TableReader.Read(channel, trainContext.TrainingSet, "training", _options.CancellationToken,
-            checkMemory: layout =>
+            checkMemory: layout => CheckMemory(layout, validationRows, 0, sizing),
+            layoutChosen: sparse =>
             {
-                if (layout.Sparse)
+                if (sparse)
                 {
                     TrainingCompilation.StartForSparse(validates);
                 }
-                CheckMemory(layout, validationRows, 0, sizing);
             });
         TableReader.Table validation = trainContext.ValidationSet is null
             ? TableReader.Table.Empty

@@ -16,8 +16,9 @@ namespace XorMlNet.Training;
 /// then added in chunk order and dW1 = Xᵀ·δ1 is scattered on the calling thread, row by row in batch order. So the
 /// result is bit-identical for any <see cref="TrainingSettings.NumberOfThreads"/> (and any vector width: every
 /// sum is a chain of fused multiply-adds per weight, which a vector lane and a scalar compute alike).</para>
-/// <para>Memory: besides the matrix, one δ1 row per batch position (batch rows × H floats) and 2H + 2 values per chunk;
-/// every buffer is allocated by the constructor, and a pass allocates nothing.</para>
+/// <para>Memory: besides the matrix, one δ1 row per batch position (batch rows × H floats), 2H + 17 floats and a double
+/// per chunk, and H + 32 floats per worker (see <see cref="SumsPerChunk"/> and <see cref="HiddenScratch"/>); every
+/// buffer is allocated by the constructor, and a pass allocates nothing.</para>
 /// </remarks>
 internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
 {
@@ -190,7 +191,10 @@ internal sealed unsafe class SparseEngine : ChunkedEngine, ISparseRows<float>
     /// </summary>
     internal static int SumsPerChunk(int hidden) => 2 * hidden + 1 + CacheLineFloats;
 
-    /// <summary>A worker's A1 (H), with a cache line's worth of floats before and after it, for the reason above.</summary>
+    /// <summary>
+    /// A worker's A1 (H), with a cache line's worth of floats before and after it, so that it shares no cache line with
+    /// the other worker's (as for <see cref="SumsPerChunk"/>).
+    /// </summary>
     internal static int HiddenScratch(int hidden) => hidden + 2 * CacheLineFloats;
 
     /// <summary>

@@ -14,10 +14,11 @@ namespace XorMlNet.Training;
 /// them optimized at their first call instead of running them unoptimized (tier 0, then on-stack replacement) until
 /// tiered compilation has recompiled them, which a single fit may never live to see. Compiling them optimized takes
 /// time too, and without this class it falls inside the training loop: most of the loop's time in a fresh process's
-/// first XOR fit. The work is queued in two steps, each as soon as what it depends on is known: <see cref="Start"/>
+/// first XOR fit. The work is queued in three steps, each as soon as what it depends on is known: <see cref="Start"/>
 /// when an estimator is created (the epoch loop, the solver step and the kernel of a table of at most 16 rows, and with
-/// <see cref="StartProgress"/> the caller's progress callback), and <see cref="StartForTable"/> when a fit begins to
-/// read its table (the kernels of larger tables, mini-batches and the validation pass, when the fit will use them). The
+/// <see cref="StartProgress"/> the caller's progress callback), <see cref="StartForTable"/> when a fit begins to read
+/// its table (the kernels of larger tables, mini-batches, the validation pass and L2, when the fit will use them), and
+/// <see cref="StartForSparse"/> when the reader picks the compressed-row layout (the sparse engine's kernels). The
 /// compilation then overlaps what ML.NET does before training (building the pipeline, fitting the transforms before
 /// this one, reading the table) on another core. A method the training thread reaches while it is being compiled here
 /// waits for that compilation instead of repeating it; whatever this thread has not reached yet is compiled by the
@@ -46,9 +47,15 @@ internal static class TrainingCompilation
     /// </summary>
     public static void StartProgress(Delegate? progress) => Enqueue(() => ProgressMethods(progress));
 
-    /// <summary>The methods that <paramref name="progress"/> calls directly, in its invocation order; none for null.</summary>
+    /// <summary>
+    /// The methods that <paramref name="progress"/> calls directly, in its invocation order; none for null. Left out:
+    /// dynamic methods (e.g. a compiled expression), which cannot be compiled ahead, and methods of collectible
+    /// assemblies, which the queue's record of what it has seen would keep from being unloaded.
+    /// </summary>
     internal static IReadOnlyList<MethodInfo> ProgressMethods(Delegate? progress)
-        => progress is null ? [] : [.. progress.GetInvocationList().Select(d => d.Method)];
+        => progress is null
+            ? []
+            : [.. progress.GetInvocationList().Select(d => d.Method).Where(m => m.DeclaringType is not null && !m.Module.Assembly.IsCollectible)];
 
     /// <summary>
     /// Queues what a fit on <paramref name="rows"/> rows (null when the view does not know) will run besides
@@ -112,6 +119,16 @@ internal static class TrainingCompilation
         return methods;
     }
 
+    /// <summary>A round of chunks on the workers, whichever engine's chunks they are, and the in-order sum of their losses.</summary>
+    private static MethodInfo[] RoundMethods() =>
+    [
+        Find(typeof(ChunkedEngine), "RunRound"),
+        Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
+        Find(typeof(ChunkWorkers), "Work"),
+        Find(typeof(ChunkedEngine), "RunChunk"),
+        Find(typeof(ChunkedEngine), "SumLosses"),
+    ];
+
     /// <summary>The L2 penalty's gradient and value, added to every batch's gradient when the penalty is not 0.</summary>
     private static MethodInfo[] L2Methods() =>
     [
@@ -130,17 +147,13 @@ internal static class TrainingCompilation
         var methods = new List<MethodInfo>();
         if (chunks)
         {
+            methods.AddRange(RoundMethods());
             methods.AddRange(
             [
-                Find(typeof(ChunkedEngine), "RunRound"),
-                Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
-                Find(typeof(ChunkWorkers), "Work"),
-                Find(typeof(ChunkedEngine), "RunChunk"),
                 Find(typeof(FastEngine), "ComputeChunk"),
                 Find(typeof(FastEngine), "GradientChunk"),
                 Find(kernel, "Gradient"),
                 Find(kernel, "FullBlock"),
-                Find(typeof(ChunkedEngine), "SumLosses"),
                 Find(typeof(SpanMath), nameof(SpanMath.Add)),
             ]);
         }
@@ -176,13 +189,9 @@ internal static class TrainingCompilation
         {
             Find(typeof(SparseEngine), nameof(SparseEngine.BatchGradient)),
             Find(typeof(SparseEngine), nameof(SparseEngine.Gradient)),
-            Find(typeof(ChunkedEngine), "RunRound"),
-            Find(typeof(ChunkWorkers), nameof(ChunkWorkers.Run)),
-            Find(typeof(ChunkWorkers), "Work"),
-            Find(typeof(ChunkedEngine), "RunChunk"),
             Find(typeof(SparseEngine), "ComputeChunk"),
-            Find(typeof(ChunkedEngine), "SumLosses"),
         };
+        methods.AddRange(RoundMethods());
         if (validation)
         {
             methods.Add(Find(typeof(SparseEngine), nameof(SparseEngine.ValidationLoss)));

@@ -207,4 +207,29 @@ public class OptionDefaultsTests
         Assert.Equal([Defaults.L2Regularization, Defaults.L2MinimumRows, TrainingDefaults.Recommended.L2Regularization],
             Numbers(rows[nameof(Options.L2Regularization)]));
     }
+
+    /// <summary>
+    /// What the background compilation is told about L2 before the table is read agrees with what Fit resolves once it
+    /// knows the rows: the default penalty from <see cref="Defaults.L2MinimumRows"/> rows on, an explicit one as given,
+    /// and, when the view does not know its rows, L2 unless it was set to 0.
+    /// </summary>
+    [Theory]
+    [InlineData(null, 99L, false)]
+    [InlineData(null, 100L, true)]
+    [InlineData(null, 5_000_000_000L, true)]
+    [InlineData(null, null, true)]
+    [InlineData(0.0, 1_000L, false)]
+    [InlineData(0.0, null, false)]
+    [InlineData(1e-3, 2L, true)]
+    [InlineData(1e-3, null, true)]
+    public void MayUseL2_AgreesWithTheResolvedPenalty(double? l2, long? rows, bool expected)
+    {
+        var options = new Options { L2Regularization = l2 };
+
+        Assert.Equal(expected, options.MayUseL2(rows));
+        if (rows is long known && known <= int.MaxValue)
+        {
+            Assert.Equal(expected, options.ResolveL2((int)known) > 0);
+        }
+    }
 }

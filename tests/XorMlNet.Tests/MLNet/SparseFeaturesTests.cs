@@ -312,6 +312,40 @@ public class SparseFeaturesTests
         }
     }
 
+    /// <summary>
+    /// The reader tells its caller the layout as soon as it picks it, also when the view does not know its row count
+    /// (the sparse memory check then waits for the end of the read): after the sample, not after the last row.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Read_TellsTheLayout_WhenItPicksIt(bool sparse)
+    {
+        const int Count = 3 * TableReader.SampleRows;
+        (SparseRow[] sparseRows, DenseRow[] denseRows) = Rows(Count, seed: 12);
+        int pulled = 0;
+        IEnumerable<T> Counted<T>(T[] rows)
+        {
+            foreach (T row in rows)
+            {
+                pulled++;
+                yield return row;
+            }
+        }
+        var mlContext = new MLContext(seed: 0);
+        IDataView view = sparse ? mlContext.Data.LoadFromEnumerable(Counted(sparseRows)) : mlContext.Data.LoadFromEnumerable(Counted(denseRows));
+        Assert.Null(view.GetRowCount());
+        var heard = new List<(bool Sparse, int Pulled)>();
+
+        TableReader.Table table = TableReader.Read(mlContext, view, "Features", "Label", CancellationToken.None,
+            layoutChosen: s => heard.Add((s, pulled)));
+
+        Assert.Equal(sparse, table.IsSparse);
+        (bool heardSparse, int at) = Assert.Single(heard);
+        Assert.Equal(sparse, heardSparse);
+        Assert.InRange(at, 1, sparse ? TableReader.SampleRows + 1 : 1);
+    }
+
     private sealed class WideSparseRow
     {
         [VectorType(4_000)]

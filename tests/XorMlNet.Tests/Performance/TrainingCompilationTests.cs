@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using XorMlNet.Simd;
 using XorMlNet.Training;
 
@@ -11,6 +13,7 @@ namespace XorMlNet.Tests.Performance;
 /// and compiling them works on every lane width. Whether that makes the first fit faster is measured by the benchmarks'
 /// <c>coldstart</c> mode, not here.
 /// </summary>
+[Collection(CompilationQueue.Name)]
 public class TrainingCompilationTests
 {
     /// <summary>Solver, L2 and lane width (as its bit count: the enum is internal).</summary>
@@ -86,32 +89,58 @@ public class TrainingCompilationTests
     }
 
     /// <summary>
-    /// The caller's progress callback is compiled on the compilation thread, never called there; each method of a
-    /// multicast delegate is, and one that cannot be compiled ahead (a dynamic method) does not stop the thread.
+    /// The caller's progress callback is compiled on the compilation thread and never called there: each method of a
+    /// multicast delegate, counted by the JIT on that thread between two actions queued around it; a dynamic method
+    /// (which cannot be compiled ahead) is left out and does not stop the thread. With one core nothing runs there.
     /// </summary>
     [Fact]
     public void StartProgress_CompilesTheCallbacksMethods_WithoutCallingThem()
     {
         int calls = 0;
+        long before = -1, after = -1;
         using var drained = new ManualResetEventSlim();
+        // The thread ends when its queue is empty and the next call starts another, whose count starts again: Before
+        // holds it until everything is queued, so that both counts are taken on the same thread.
+        using var queued = new ManualResetEventSlim();
+        // Two lambdas that nothing else in the process calls or compiles, so their compilation shows in the count.
         Action<TrainingProgress> first = _ => Interlocked.Increment(ref calls);
         Action<TrainingProgress> second = p => Interlocked.Add(ref calls, p.Epoch);
         ParameterExpression progress = Expression.Parameter(typeof(TrainingProgress));
         Action<TrainingProgress> dynamic = Expression.Lambda<Action<TrainingProgress>>(Expression.Empty(), progress).Compile();
         Action<TrainingProgress> multicast = first + second + dynamic;
-        void Drained() => drained.Set();
+        void Before()
+        {
+            before = JitInfo.GetCompiledMethodCount(currentThread: true);
+            queued.Wait(TimeSpan.FromMinutes(2));
+        }
+        void After()
+        {
+            after = JitInfo.GetCompiledMethodCount(currentThread: true);
+            drained.Set();
+        }
+        // Compiled here, with what a wait that blocks runs, so that the count between them holds only what StartProgress queued.
+        RuntimeHelpers.PrepareMethod(((Action)After).Method.MethodHandle);
+        using (var warm = new ManualResetEventSlim())
+        {
+            warm.Wait(TimeSpan.FromMilliseconds(1));
+        }
 
         Assert.Empty(TrainingCompilation.ProgressMethods(null));
-        Assert.Equal([first.Method, second.Method, dynamic.Method], TrainingCompilation.ProgressMethods(multicast));
+        Assert.Equal([first.Method, second.Method], TrainingCompilation.ProgressMethods(multicast));
 
+        TrainingCompilation.Start(Solver.GradientDescent, l2: false, Before);
         TrainingCompilation.StartProgress(null);
         TrainingCompilation.StartProgress(multicast);
-        TrainingCompilation.Start(Solver.GradientDescent, l2: false, Drained);
+        TrainingCompilation.Start(Solver.GradientDescent, l2: false, After);
+        queued.Set();
 
-        if (Environment.ProcessorCount >= 2)
+        if (Environment.ProcessorCount < 2)
         {
-            Assert.True(drained.Wait(TimeSpan.FromMinutes(2)), "the compilation thread did not get past the callback");
+            Assert.False(drained.IsSet);
+            return;
         }
+        Assert.True(drained.Wait(TimeSpan.FromMinutes(2)), "the compilation thread did not get past the callback");
+        Assert.Equal(2, after - before);
         Assert.Equal(0, calls);
     }
 
@@ -145,4 +174,14 @@ public class TrainingCompilationTests
         Assert.DoesNotContain("SparseEngine.ValidationSquaredError", sparse);
         Assert.Contains("SparseEngine.ValidationSquaredError", TrainingCompilation.SparseMethods(validation: true).Select(m => $"{m.DeclaringType!.Name}.{m.Name}"));
     }
+}
+
+/// <summary>
+/// The compilation queue is one per process: its tests run alone, so that no other test's fit queues work between the
+/// actions a test queues around what it measures.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CompilationQueue
+{
+    public const string Name = "Compilation queue";
 }
