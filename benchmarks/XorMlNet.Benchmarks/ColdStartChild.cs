@@ -116,25 +116,14 @@ public static class ColdStartChild
         var mlContext = new MLContext(seed: 0);
         for (int fit = 1; fit <= 3; fit++)
         {
-            var compiled = new EpochCompilations();
-            // An array rather than a List<double>, whose methods the JIT would compile in the first report: the
-            // intervals are to show what the trainer costs, not what this callback does the first time.
-            var ends = new double[20];
-            int reports = 0;
+            var progress = new ProgressRecord(reports: 20);
             XorMlpEstimator.Options options = XorMlpEstimator.Options.Notebook();
             options.NumberOfEpochs = 20_000;
             options.ProgressInterval = 1_000;
-            options.Progress = p =>
-            {
-                ends[reports++] = p.Elapsed.TotalMilliseconds;
-                compiled.AtReport();
-            };
+            options.Progress = p => progress.Add(p);
             FitXor(mlContext, new XorMlpEstimator(mlContext, options));
-            for (int k = 0; k < reports; k++)
-            {
-                Report($"fit{fit}-interval{k + 1}", ends[k] - (k == 0 ? 0 : ends[k - 1]));
-            }
-            Report($"fit{fit}-jit-methods-after-first-report", compiled.AfterFirstReport);
+            progress.ReportIntervals($"fit{fit}-interval");
+            Report($"fit{fit}-jit-methods-after-first-report", progress.CompiledAfterFirstReport);
         }
     }
 
@@ -274,60 +263,68 @@ public static class ColdStartChild
         int epochs = batch == 0 ? 5 : 3;
         for (int fit = 1; fit <= 3; fit++)
         {
-            var compiled = new EpochCompilations();
-            // An array, as in XorEpochs: a List<double>'s methods would be compiled in the first report, inside epoch 2.
-            var ends = new double[epochs];
-            int reports = 0;
+            var progress = new ProgressRecord(reports: epochs);
             var options = new XorMlpEstimator.Options
             {
                 HiddenLayerSize = hidden, BatchSize = batch, NumberOfEpochs = epochs, Solver = Solver.GradientDescent, LearningRate = 0.1, Seed = 1,
                 LossTolerance = 0, MaxRestarts = 0, ProgressInterval = 1,
-                Progress = p =>
-                {
-                    ends[reports++] = p.Elapsed.TotalMilliseconds;
-                    compiled.AtReport();
-                },
+                Progress = p => progress.Add(p),
             };
             var clock = Stopwatch.StartNew();
             new XorMlpEstimator(mlContext, options).Fit(data);
             double total = clock.Elapsed.TotalMilliseconds;
-            for (int k = 0; k < reports; k++)
-            {
-                Report($"fit{fit}-epoch{k + 1}", ends[k] - (k == 0 ? 0 : ends[k - 1]));
-            }
+            progress.ReportIntervals($"fit{fit}-epoch");
             Report($"fit{fit}-total", total);
-            Report($"fit{fit}-outside-epochs", total - ends[reports - 1]);
-            Report($"fit{fit}-jit-methods-after-first-report", compiled.AfterFirstReport);
+            Report($"fit{fit}-outside-epochs", total - progress.LastElapsed);
+            Report($"fit{fit}-jit-methods-after-first-report", progress.CompiledAfterFirstReport);
         }
     }
 
     /// <summary>
-    /// The methods the JIT compiles on the training thread after a fit's first progress report (the end of epoch 1) and
-    /// up to its last: <see cref="JitInfo.GetCompiledMethodCount"/> of the current thread, which runs the epochs and the
-    /// reports, taken at each report. Epoch 1 has no report before it; what it compiles shows in a listing
-    /// (<c>DOTNET_JitStdOutFile</c> with <c>DOTNET_JitDisasmSummary=1</c>).
+    /// What a fit's progress callback records: each report's elapsed time (in an array: a List's methods would be
+    /// compiled in the first report, inside the interval measured) and the methods the JIT compiles on the training
+    /// thread after the first report and up to the last (<see cref="JitInfo.GetCompiledMethodCount"/> of the thread
+    /// that runs the epochs and the reports). Epoch 1 has no report before it; what it compiles shows in a listing
+    /// (<c>DOTNET_JitStdOutFile</c> with <c>DOTNET_JitDisasmSummary=1</c>). The callback itself is the caller's lambda,
+    /// compiled as a user's would be; what it calls here is compiled before the fit, so that recording costs no interval
+    /// a compilation.
     /// </summary>
-    private sealed class EpochCompilations
+    private sealed class ProgressRecord
     {
-        private long _atFirstReport = -1;
-        private long _atLastReport;
+        private readonly double[] _elapsed;
+        private int _count;
+        private long _compiledAtFirst = -1;
+        private long _compiledAtLast;
 
-        /// <summary>Compiles <see cref="AtReport"/> now, so that the count does not cost the interval it is taken in a compilation.</summary>
-        public EpochCompilations()
+        public ProgressRecord(int reports)
         {
-            RuntimeHelpers.PrepareMethod(typeof(EpochCompilations).GetMethod(nameof(AtReport))!.MethodHandle);
+            _elapsed = new double[reports];
+            RuntimeHelpers.PrepareMethod(typeof(ProgressRecord).GetMethod(nameof(Add))!.MethodHandle);
             GC.KeepAlive(JitInfo.GetCompiledMethodCount(currentThread: true));
         }
 
         /// <summary>Methods compiled on the training thread between the first report and the last one so far.</summary>
-        public long AfterFirstReport => _atLastReport - _atFirstReport;
+        public long CompiledAfterFirstReport => _compiledAtLast - _compiledAtFirst;
 
-        public void AtReport()
+        /// <summary>The last report's elapsed time (ms).</summary>
+        public double LastElapsed => _elapsed[_count - 1];
+
+        public void Add(TrainingProgress progress)
         {
-            _atLastReport = JitInfo.GetCompiledMethodCount(currentThread: true);
-            if (_atFirstReport < 0)
+            _elapsed[_count++] = progress.Elapsed.TotalMilliseconds;
+            _compiledAtLast = JitInfo.GetCompiledMethodCount(currentThread: true);
+            if (_compiledAtFirst < 0)
             {
-                _atFirstReport = _atLastReport;
+                _compiledAtFirst = _compiledAtLast;
+            }
+        }
+
+        /// <summary>Reports <paramref name="prefix"/>1, 2, …: the time from the start (then from the previous report) to each report.</summary>
+        public void ReportIntervals(string prefix)
+        {
+            for (int k = 0; k < _count; k++)
+            {
+                Report($"{prefix}{k + 1}", _elapsed[k] - (k == 0 ? 0 : _elapsed[k - 1]));
             }
         }
     }
